@@ -1,0 +1,44 @@
+"""Border and rescue authorities: few, each policing a set of crossings, so they are Mesa agents.
+
+A departure-side authority (the coast guard of Libya, Tunisia, Turkey, Morocco...) intercepts
+departures, detains and deports some of those it stops, raids boat stocks and arrests smugglers at the
+departure points it covers. An arrival-side authority (Italian, Greek, Spanish coast guards, EU
+operations, NGOs) rescues boats in distress and may push arrivals back. Each day an authority writes its
+baseline levers; interventions then adjust them. Tallies of what it did are kept for reporting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.network import Authority
+
+if TYPE_CHECKING:
+    from sim.model import RouteModel
+
+
+class BorderAuthority(mesa.Agent):
+    def __init__(self, model: RouteModel, spec: Authority) -> None:
+        super().__init__(model)
+        self.spec = spec
+        self.edges = np.array(spec.edges, dtype=np.intp)
+        self.nodes = np.unique(model.net.edge_from[self.edges]).astype(np.intp)
+        self.interceptions = 0.0  # persons, whole run
+        self.rescues = 0.0
+
+    def step(self) -> None:
+        """Write this authority's baseline levers for the day (before interventions adjust them)."""
+        lv = self.model.levers
+        s = self.spec
+        if s.role == "departure":
+            lv.interception[self.edges] = s.interception_prob
+            lv.deport_share[self.edges] = s.deport_share
+            lv.boat_seizure_rate[self.nodes] = s.boat_seizure_rate
+            lv.arrest_rate[self.nodes] = s.arrest_rate
+        else:
+            lv.rescue[self.edges] = s.rescue_prob
+            lv.pullback_share[self.edges] = s.pullback_share
+            lv.pushback[self.edges] = s.pushback_prob

@@ -1,0 +1,105 @@
+"""The one interface every intervention shares, and the registry that maps scenario names to classes.
+
+An intervention is active between ``start`` and ``end`` (inclusive), at ``intensity``, reached
+linearly over ``ramp_days`` after the start. Each day it is active the model calls ``apply`` with the
+share of full intensity reached; the intervention edits the day's :class:`~sim.levers.Levers` for its target. Adding an
+intervention type is one module with a subclass decorated by :func:`register`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.levers import Levers
+from sim.network import NODE_KINDS, Network
+
+REGISTRY: dict[str, type[Intervention]] = {}
+
+
+def register(cls: type[Intervention]) -> type[Intervention]:
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+@dataclass(frozen=True)
+class InterventionSpec:
+    type: str
+    target: str
+    start: dt.date
+    end: dt.date | None
+    intensity: float
+    ramp_days: int = 0
+    note: str = ""
+
+
+class Intervention:
+    """Base class. Subclasses set ``name``, ``target_kinds``, ``intensity_range`` and ``apply``."""
+
+    name: ClassVar[str] = ""
+    target_kinds: ClassVar[tuple[str, ...]] = ()
+    intensity_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    intensity_unit: ClassVar[str] = "share"
+
+    def __init__(self, spec: InterventionSpec, net: Network) -> None:
+        self.spec = spec
+        lo, hi = self.intensity_range
+        if not lo <= spec.intensity <= hi:
+            raise InputError(f"intensity {spec.intensity} is outside [{lo}, {hi}] ({self.intensity_unit}) "
+                             f"for {self.name}")
+        self.kind, self.index = resolve_target(spec.target, self.target_kinds, net)
+
+    def active_fraction(self, day: dt.date) -> float:
+        """0 outside [start, end]; inside, the share of full intensity reached on the ramp (1 after it)."""
+        s = self.spec
+        if day < s.start or (s.end is not None and day > s.end):
+            return 0.0
+        if s.ramp_days > 0:
+            return min(1.0, ((day - s.start).days + 1) / s.ramp_days)
+        return 1.0
+
+    @property
+    def intensity(self) -> float:
+        return self.spec.intensity
+
+    def apply(self, levers: Levers, fraction: float) -> None:  # pragma: no cover - abstract
+        """Edit the day's levers; ``fraction`` is :meth:`active_fraction` (> 0)."""
+        raise NotImplementedError
+
+
+def resolve_target(target: str, kinds: tuple[str, ...], net: Network) -> tuple[str, np.ndarray]:
+    """Indices the target names: crossing edges of a route, an edge, the crossings from a node, an origin."""
+    if "route" in kinds and target in net.routes:
+        return "edge", np.flatnonzero(net.edge_route == net.route(target))
+    if "edge" in kinds and target in net.edge_ids:
+        return "edge", np.array([net.edge(target)])
+    if "node" in kinds and target in net.node_ids:
+        n = net.node(target)
+        edges = np.flatnonzero((net.edge_from == n) & net.edge_crossing)
+        if NODE_KINDS[net.node_kind[n]] != "coast" or len(edges) == 0:
+            edges = np.flatnonzero(net.edge_from == n)
+        return "edge", edges
+    if "origin" in kinds and target in net.origins:
+        return "origin", np.array([net.origins.index(target)])
+    raise InputError(f"unknown target '{target}': expected a {' or '.join(kinds)} id of the network")
+
+
+def make(spec: InterventionSpec, net: Network) -> Intervention:
+    if spec.type not in REGISTRY:
+        raise InputError(f"unknown intervention type '{spec.type}': expected one of {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[spec.type](spec, net)
+
+
+def compose_probability(p: np.ndarray, strength: float) -> np.ndarray:
+    """Raise (strength > 0) or lower (strength < 0) a probability; strength 1 makes it certain.
+
+    Raising closes a share of the remaining gap, ``1-(1-p)(1-s)``, so effort has diminishing returns
+    and works from a zero baseline; lowering scales the probability down, ``p(1+s)``.
+    """
+    if strength >= 0:
+        return 1.0 - (1.0 - p) * (1.0 - strength)
+    return p * (1.0 + strength)

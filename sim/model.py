@@ -1,0 +1,696 @@
+"""The whole-route model: one day per step, migrants in arrays, smugglers and authorities as Mesa agents.
+
+Each day: authorities write their baseline levers, interventions adjust them, smuggler cells update
+members, boats and prices; then new aspirants appear at origins and every migrant whose timer has run
+out is handled by its status (leave or not, travel, wait and work, board a boat, survive the crossing,
+be detained or returned). Outcomes are counted per month and route. The core does no file I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from sim import interventions as iv
+from sim.authorities import BorderAuthority
+from sim.levers import Levers
+from sim.network import Network
+from sim.population import (
+    FINAL,
+    INTENT_ARRIVE,
+    INTENT_DIE,
+    INTENT_GIVE_UP,
+    INTENT_INTERCEPT,
+    INTENT_NONE,
+    INTENT_PUSHBACK,
+    N_STATUS,
+    NEVER,
+    Population,
+    Status,
+)
+from sim.rng import Decision, Streams
+from sim.smugglers import LandNetwork, SeaCell
+
+EPOCH = dt.date(1970, 1, 1)
+SEA = 2  # index of "sea" in network.MODES
+
+# Monthly flows per route (persons; revenue in EUR). Stocks are recorded at month end.
+ROUTE_FLOWS = (
+    "departures", "crossing_attempts", "arrivals", "interceptions", "returns", "pushbacks", "dead_missing",
+    "dead_missing_sea", "dead_missing_land", "rescued", "legal_entries", "smuggler_revenue",
+)
+ROUTE_STOCKS = ("stranded", "in_transit")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything one replicate needs; built from a scenario by :mod:`sim.run`."""
+
+    net: Network
+    params: dict[str, float]
+    interventions: tuple[iv.InterventionSpec, ...]
+    start: dt.date  # first reported day (a month start)
+    end: dt.date  # last reported day
+    spinup_days: int = 365
+    agents_per_person: float = 1.0
+    seed: int = 1
+    check_conservation: bool = False
+
+
+@dataclass
+class ReplicateResult:
+    """Monthly tallies of one replicate (persons, i.e. already divided by agents_per_person)."""
+
+    months: list[dt.date]
+    route: dict[str, np.ndarray]  # name -> (months, routes)
+    boats_launched: np.ndarray  # (months, routes, 2 boat classes)
+    arrivals_by_destination: np.ndarray  # (months, destinations)
+    departures_by_origin: np.ndarray  # (months, origins)
+    legal_by_origin: np.ndarray  # (months, origins)
+    price_index: np.ndarray  # (months, routes) mean smuggler price index at month end
+    smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
+    agent_steps: int
+    agents_created: int
+    extra: dict = field(default_factory=dict)
+
+
+class RouteModel(mesa.Model):
+    def __init__(self, config: ModelConfig, replicate: int = 0) -> None:
+        super().__init__(seed=config.seed * 100003 + replicate)
+        self.config = config
+        self.net = net = config.net
+        self.params = config.params
+        self.agents_per_person = config.agents_per_person
+        self.weight = 1.0 / config.agents_per_person  # persons per agent
+        self.streams = Streams(config.seed, replicate)
+        self.levers = Levers(net)
+        self.interventions = [iv.make(s, net) for s in config.interventions]
+        self.pop = Population(capacity=200_000)
+
+        # calendar: day 0 is the first spin-up day
+        self.first_day = config.start - dt.timedelta(days=config.spinup_days)
+        self.n_days = (config.end - self.first_day).days + 1
+        self.months = _month_starts(config.start, config.end)
+        self.day = 0
+        self.date = self.first_day
+        self._month_of_day = np.full(self.n_days, -1, np.int32)
+        self._month_end = np.zeros(self.n_days, bool)
+        for d in range(config.spinup_days, self.n_days):
+            date = self.first_day + dt.timedelta(days=d)
+            self._month_of_day[d] = (date.year - config.start.year) * 12 + date.month - config.start.month
+            self._month_end[d] = (date + dt.timedelta(days=1)).day == 1 or d == self.n_days - 1
+
+        # Mesa agents: authorities, then smuggler cells (sea) and land networks
+        for spec in net.authorities:
+            BorderAuthority(self, spec)
+        self.cells: list[SeaCell] = []
+        n_cells = int(self.params["cells_per_coast"])
+        for node in range(net.n_nodes):
+            has_sea = np.any((net.edge_from == node) & (net.edge_mode == SEA))
+            if has_sea:
+                for _ in range(n_cells):
+                    self.cells.append(SeaCell(self, len(self.cells), node, 1.0 / n_cells))
+        self.land = {n: LandNetwork(self, n) for n in range(net.n_nodes)
+                     if np.any((net.edge_from == n) & (net.edge_mode != SEA))}
+        self._cells_at = {n: [c for c in self.cells if c.node == n] for n in range(net.n_nodes)}
+
+        # tallies
+        nm, nr = len(self.months), len(net.routes)
+        self.tally = {name: np.zeros((nm, nr)) for name in ROUTE_FLOWS + ROUTE_STOCKS}
+        self.boats_launched = np.zeros((nm, nr, 2))
+        self.arrivals_by_dest = np.zeros((nm, len(net.destinations)))
+        self.departures_by_origin = np.zeros((nm, len(net.origins)))
+        self.legal_by_origin = np.zeros((nm, len(net.origins)))
+        self.price_index = np.zeros((nm, nr))
+        self.capacity = np.zeros((nm, nr))
+        self._dest_index = {net.node(d): i for i, d in enumerate(net.destinations)}
+        self._dest_of_node = np.array([self._dest_index.get(n, -1) for n in range(net.n_nodes)])
+        self.agent_steps = 0
+        self.created = 0
+        self.final_counts = np.zeros(N_STATUS, np.int64)
+
+        # what migrants know: exponentially weighted outcomes per crossing edge, seen with a lag
+        self._edge_day = np.zeros((self.n_days, 3, net.n_edges))  # attempts, deaths, interceptions
+        self._info = np.zeros((3, net.n_edges))
+        self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
+        self._legal_used = np.zeros(len(net.origins))
+        self._prior = None  # set on the first day, from the levers then in force
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        t = self.day
+        self.date = self.first_day + dt.timedelta(days=t)
+        self.levers.reset()
+        self.agents_by_type[BorderAuthority].do("step")
+        for intervention in self.interventions:
+            frac = intervention.active_fraction(self.date)
+            if frac > 0:
+                intervention.apply(self.levers, frac)
+        if self._prior is None:
+            self._set_priors()
+        self._update_information(t)
+        self._smuggler_queues()
+        for cell in self.cells:
+            cell.step()
+        self._fee_idx = self._fee_index()
+        self._util = None
+
+        self._new_aspirants(t)
+        pop = self.pop
+        self.agent_steps += pop.n - pop.n_final_rows
+        due = np.flatnonzero(pop.until[: pop.n] <= t)
+        if len(due):
+            st = pop.status[due]
+            handlers = (
+                (Status.AT_SEA, self._crossing_outcome),
+                (Status.TRAVELLING, self._end_of_leg),
+                (Status.DETAINED, self._release),
+                (Status.RETURNED, self._after_return),
+                (Status.WAITING, self._ready_to_move),
+                (Status.AT_ORIGIN, self._at_origin),
+            )
+            for status, handler in handlers:
+                rows = due[st == status]
+                if len(rows):
+                    handler(rows, t)
+            self._board(due[st == Status.WITH_SMUGGLER], t)
+        if self._month_end[t]:
+            self._record_stocks(t)
+        if self.config.check_conservation:
+            self.assert_conservation()
+        if pop.n_final_rows > 0.25 * pop.n:
+            pop.compact()
+        self.day += 1
+
+    def run(self, progress=None) -> ReplicateResult:  # noqa: ANN001 - any callable(int)
+        while self.day < self.n_days:
+            self.step()
+            if progress is not None and self.day % 30 == 0:
+                progress(30)
+        return self.result()
+
+    # ------------------------------------------------------------------ helpers
+    def _m(self, t: int) -> int:
+        return int(self._month_of_day[t])
+
+    def _add(self, name: str, t: int, route: np.ndarray, amount: np.ndarray | float = 1.0) -> None:
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.tally[name][m], route, amount)
+
+    def _finalise(self, rows: np.ndarray, status: Status) -> None:
+        self.pop.finalise(rows, status)
+        self.final_counts[status] += len(rows)
+
+    def _set_priors(self) -> None:
+        """Risk and interception migrants expect before they have seen outcomes: the first day's levers."""
+        p, lv, net = self.params, self.levers, self.net
+        mix = 0.7 + 0.3 * p["distress_mult_unseaworthy"]
+        sea = net.edge_distress * mix * (1 - lv.rescue) * p["wreck_mortality"]
+        self._prior = np.vstack([np.where(net.edge_mode == SEA, sea, net.edge_risk), lv.interception.copy()])
+
+    def _update_information(self, t: int) -> None:
+        lag = int(self.params["info_lag_days"])
+        self._info *= self._info_decay
+        if t - lag >= 0:
+            self._info += self._edge_day[t - lag]
+
+    def _perceived(self) -> tuple[np.ndarray, np.ndarray]:
+        """Observed death and interception rates per edge, shrunk to the prior with 200 pseudo-attempts."""
+        att, deaths, inter = self._info
+        k = 200.0
+        risk = (deaths + k * self._prior[0]) / (att + k)
+        intercept = (inter + k * self._prior[1]) / (att + k)
+        return risk, intercept
+
+    def _path_utilities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per path: utility at prior beliefs (A) and the shift when beliefs follow observations (B)."""
+        net, p = self.net, self.params
+        pe = net.path_edges
+        valid = pe >= 0
+        e = np.where(valid, pe, 0)
+        fee = net.edge_fee[e] * self._fee_idx[e]
+        fees = np.where(valid, fee, 0).sum(1)
+        days = np.where(valid, net.edge_duration[e], 0).sum(1)
+        risk_obs, int_obs = self._perceived()
+        cross = net.path_crossing
+        land_risk = np.where(valid & ~net.edge_crossing[e], net.edge_risk[e] * self.levers.risk_mult[e], 0).sum(1)
+        prior_risk = land_risk + self._prior[0][cross]
+        obs_risk = land_risk + risk_obs[cross]
+        prior_int = np.clip(self._prior[1][cross], 0, 0.99)
+        obs_int = np.clip(int_obs[cross], 0, 0.99)
+        asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]
+        a = (asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30
+             - p["beta_risk"] * prior_risk * 1000 + p["beta_success"] * np.log1p(-prior_int))
+        b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000 + p["beta_success"] * (
+            np.log1p(-obs_int) - np.log1p(-prior_int))
+        return a, b
+
+    def _fee_index(self) -> np.ndarray:
+        """Price index per edge: the mean of the cells at its departure point (1 for land legs)."""
+        idx = np.ones(self.net.n_edges)
+        for node, cells in self._cells_at.items():
+            if cells:
+                sea = (self.net.edge_from == node) & (self.net.edge_mode == SEA)
+                idx[sea] = np.mean([c.price_index for c in cells])
+        return idx
+
+    def _choose_paths(self, rows: np.ndarray, t: int) -> None:
+        """Multinomial logit over the paths from each migrant's node (Gumbel draws keyed by id)."""
+        pop, net = self.pop, self.net
+        alts = net.node_paths[pop.node[rows]]
+        valid = alts >= 0
+        if self._util is None:
+            self._util = self._path_utilities()
+        a, b = self._util
+        safe = np.where(valid, alts, 0)
+        width = alts.shape[1]
+        keys = pop.uid[rows][:, None] * 16 + np.arange(width)[None, :]
+        u = a[safe] + pop.info[rows][:, None] * b[safe] + self.streams.gumbel(Decision.ROUTE_CHOICE, t, keys)
+        u[~valid] = -np.inf
+        pick = alts[np.arange(len(rows)), np.argmax(u, axis=1)]
+        pop.path[rows] = pick
+        pop.leg[rows] = 0
+        pop.route[rows] = net.path_route[pick]
+
+    def _next_edge(self, rows: np.ndarray) -> np.ndarray:
+        return self.net.path_edges[self.pop.path[rows], self.pop.leg[rows]].astype(np.intp)
+
+    def _pay(self, rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, t: int) -> None:
+        """Migrants pay the fee of the leg they start; land networks at the node take the money."""
+        pop = self.pop
+        pop.savings[rows] -= fees
+        persons = fees * self.weight
+        self._add("smuggler_revenue", t, pop.route[rows], persons)
+        for node in np.unique(self.net.edge_from[edges]):
+            net_agent = self.land.get(int(node))
+            if net_agent is not None:
+                net_agent.revenue += float(persons[self.net.edge_from[edges] == node].sum())
+
+    # ------------------------------------------------------------------ origins
+    def _new_aspirants(self, t: int) -> None:
+        net, lv, pop = self.net, self.levers, self.pop
+        n_o = len(net.origins)
+        lam = net.origin_aspirants * 12 / 365.25 * lv.pressure_mult * self.agents_per_person
+        epoch_day = (self.date - EPOCH).days
+        counts = self.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
+        total = int(counts.sum())
+        if total == 0:
+            return
+        origin = np.repeat(np.arange(n_o), counts)
+        k = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        uid = (np.int64(epoch_day) << 28) | (origin.astype(np.int64) << 22) | k
+        z = self.streams.normal(Decision.SAVINGS, 0, uid)
+        savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
+        info = np.clip(net.origin_info_mean[origin] + 0.2 * self.streams.normal(Decision.INFO, 0, uid), 0, 1)
+        eligible = self.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
+        rows = pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
+                       savings=savings, info=info, eligible=eligible, at_node_since=t, since=t, until=t,
+                       cell=-1)
+        self._choose_paths(rows, t)  # intended route, for reporting legal entries and pressure by route
+        self.created += total
+
+    def _at_origin(self, rows: np.ndarray, t: int) -> None:
+        pop, lv, p, net = self.pop, self.levers, self.params, self.net
+        uid, o = pop.uid[rows], pop.origin[rows]
+        # legal pathways: eligible aspirants take the day's places
+        places = lv.legal_places / 365.25 * self.agents_per_person
+        legal = np.zeros(len(rows), bool)
+        if places.any():
+            elig = pop.eligible[rows]
+            n_elig = np.bincount(o[elig], minlength=len(net.origins)).astype(float)
+            prob = np.divide(places, n_elig, out=np.zeros_like(places), where=n_elig > 0).clip(0, 1)
+            legal = elig & (self.streams.uniform(Decision.LEGAL, t, uid) < prob[o])
+            if legal.any():
+                self._finalise(rows[legal], Status.LEGAL)
+                self._add("legal_entries", t, pop.route[rows[legal]], self.weight)
+                m = self._m(t)
+                if m >= 0:
+                    np.add.at(self.legal_by_origin[m], o[legal], self.weight)
+        give_up = ~legal & (self.streams.uniform(Decision.ORIGIN_GIVE_UP, t, uid) < p["origin_give_up_rate"])
+        self._finalise(rows[give_up], Status.EXITED)
+        go = ~legal & ~give_up & (self.streams.uniform(Decision.ORIGIN_DEPART, t, uid)
+                                  < p["departure_rate"] * lv.departure_mult[o])
+        stay = rows[~legal & ~give_up & ~go]
+        pop.until[stay] = t + 1
+        leave = rows[go]
+        if len(leave) == 0:
+            return
+        self._choose_paths(leave, t)
+        edges = self._next_edge(leave)
+        fee = net.edge_fee[edges]
+        can = pop.savings[leave] >= fee
+        pop.until[leave[~can]] = t + 1
+        leave, edges, fee = leave[can], edges[can], fee[can]
+        self._add("departures", t, pop.route[leave], self.weight)
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.departures_by_origin[m], pop.origin[leave], self.weight)
+        self._start_leg(leave, edges, fee, t)
+
+    # ------------------------------------------------------------------ travel
+    def _start_leg(self, rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, t: int) -> None:
+        pop, net = self.pop, self.net
+        self._pay(rows, edges, fees, t)
+        pop.status[rows] = Status.TRAVELLING
+        pop.since[rows] = t
+        pop.until[rows] = t + net.edge_duration[edges].astype(np.int32)
+        pop.intent[rows] = INTENT_NONE
+        crossing = net.edge_crossing[edges]
+        if crossing.any():  # a land border crossing (Evros, Ceuta/Melilla): its outcome is drawn now
+            cr, ce = rows[crossing], edges[crossing]
+            self._add("crossing_attempts", t, net.edge_route[ce], self.weight)
+            self._draw_land_crossing(cr, ce, t)
+
+    def _draw_land_crossing(self, rows: np.ndarray, edges: np.ndarray, t: int) -> None:
+        pop, lv = self.pop, self.levers
+        uid = pop.uid[rows]
+        stopped = self.streams.uniform(Decision.INTERCEPT, t, uid) < lv.interception[edges]
+        pushed = ~stopped & (self.streams.uniform(Decision.PUSHBACK, t, uid) < lv.pushback[edges])
+        died = ~stopped & ~pushed & (self.streams.uniform(Decision.LAND_DEATH, t, uid)
+                                     < self.net.edge_risk[edges] * lv.risk_mult[edges])
+        intent = np.full(len(rows), INTENT_ARRIVE, np.int8)
+        intent[stopped], intent[pushed], intent[died] = INTENT_INTERCEPT, INTENT_PUSHBACK, INTENT_DIE
+        pop.intent[rows] = intent
+
+    def _end_of_leg(self, rows: np.ndarray, t: int) -> None:
+        pop, net, lv = self.pop, self.net, self.levers
+        edges = self._next_edge(rows)
+        crossing = net.edge_crossing[edges]
+        if crossing.any():
+            self._crossing_outcome(rows[crossing], t)
+            rows, edges = rows[~crossing], edges[~crossing]
+            if len(rows) == 0:
+                return
+        uid = pop.uid[rows]
+        died = self.streams.uniform(Decision.LAND_DEATH, t, uid) < net.edge_risk[edges] * lv.risk_mult[edges]
+        if died.any():
+            d = rows[died]
+            self._add("dead_missing", t, pop.route[d], self.weight)
+            self._add("dead_missing_land", t, pop.route[d], self.weight)
+            self._finalise(d, Status.DEAD_MISSING)
+        caught = ~died & (self.streams.uniform(Decision.LAND_INTERCEPT, t, uid) < lv.interception[edges])
+        if caught.any():
+            c = rows[caught]
+            self._add("interceptions", t, pop.route[c], self.weight)
+            self._detain(c, t)
+        ok = rows[~died & ~caught]
+        pop.node[ok] = net.edge_to[edges[~died & ~caught]]
+        pop.leg[ok] += 1
+        self._arrive_at_node(ok, t)
+
+    def _arrive_at_node(self, rows: np.ndarray, t: int) -> None:
+        """A migrant reaching a hub or departure point re-plans and starts working towards the next fee."""
+        pop = self.pop
+        pop.at_node_since[rows] = t
+        pop.since[rows] = t
+        pop.cell[rows] = -1
+        self._choose_paths(rows, t)
+        self._plan_wait(rows, t, draw_give_up=True)
+
+    def _plan_wait(self, rows: np.ndarray, t: int, draw_give_up: bool) -> None:
+        """WAITING until the next fee is earned (at least the minimum stay), unless giving up first."""
+        pop, net, p = self.pop, self.net, self.params
+        pop.status[rows] = Status.WAITING
+        edges = self._next_edge(rows)
+        fee = net.edge_fee[edges] * self._fee_idx[edges]
+        wage = net.node_wage[pop.node[rows]]
+        deficit = np.maximum(fee - pop.savings[rows], 0)
+        work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
+        wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, 3650)).astype(np.int32)
+        quits = np.zeros(len(rows), bool)
+        give_up_day = wait
+        rate = p["hub_give_up_rate"]
+        if draw_give_up and rate > 0:  # geometric time to giving up, drawn once on arrival
+            u = self.streams.uniform(Decision.HUB_GIVE_UP, t, pop.uid[rows])
+            give_up_day = np.ceil(np.log(u) / np.log1p(-rate))
+            quits = give_up_day < wait
+        pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
+        pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+
+    def _ready_to_move(self, rows: np.ndarray, t: int) -> None:
+        pop, net = self.pop, self.net
+        node = pop.node[rows]
+        pop.savings[rows] += net.node_wage[node] * (t - pop.since[rows])
+        pop.since[rows] = t
+        quit_ = pop.intent[rows] == INTENT_GIVE_UP
+        self._finalise(rows[quit_], Status.EXITED)
+        rows = rows[~quit_]
+        if len(rows) == 0:
+            return
+        self._choose_paths(rows, t)
+        edges = self._next_edge(rows)
+        fee = net.edge_fee[edges] * self._fee_idx[edges]
+        can = pop.savings[rows] >= fee
+        self._plan_wait(rows[~can], t, draw_give_up=False)
+        rows, edges, fee = rows[can], edges[can], fee[can]
+        sea = net.edge_mode[edges] == SEA
+        pop.status[rows[sea]] = Status.WITH_SMUGGLER
+        pop.until[rows[sea]] = t + 1
+        pop.since[rows[sea]] = t
+        self._start_leg(rows[~sea], edges[~sea], fee[~sea], t)
+
+    # ------------------------------------------------------------------ the sea
+    def _smuggler_queues(self) -> None:
+        """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
+        pop = self.pop
+        waiting = pop.status[: pop.n] == Status.WITH_SMUGGLER
+        counts = np.bincount(pop.node[: pop.n][waiting], minlength=self.net.n_nodes) * self.weight
+        for node, cells in self._cells_at.items():
+            for c in cells:
+                c.queue = counts[node] / max(len(cells), 1)
+
+    def _bad_weather(self, t: int, nodes: np.ndarray) -> np.ndarray:
+        p = self.params
+        month = self.date.month
+        season = 0.5 * (1 + np.cos(2 * np.pi * (month - 1) / 12))  # 1 in January, 0 in July
+        share = p["bad_weather_share_summer"] + (p["bad_weather_share_winter"] - p["bad_weather_share_summer"]) * season
+        return self.streams.uniform(Decision.WEATHER, t, nodes) < share
+
+    def _board(self, rows: np.ndarray, t: int) -> None:
+        """Cells at each departure point fill today's boats from their queue; outcomes are drawn per boat."""
+        pop, net, p = self.pop, self.net, self.params
+        if len(rows) == 0:
+            return
+        uid = pop.uid[rows]
+        quit_ = self.streams.uniform(Decision.HUB_GIVE_UP, t, uid) < p["hub_give_up_rate"]
+        self._finalise(rows[quit_], Status.EXITED)
+        rows = rows[~quit_]
+        # re-plan if the wait at the coast has grown long (monthly)
+        long_wait = (t - pop.since[rows]) >= 30
+        if long_wait.any():
+            lw = rows[long_wait]
+            self._choose_paths(lw, t)
+            moved = net.edge_mode[self._next_edge(lw)] != SEA
+            pop.since[lw[~moved]] = t
+            self._plan_wait(lw[moved], t, draw_give_up=False)
+            rows = np.concatenate([rows[~long_wait], lw[~moved]])
+        pop.until[rows] = t + 1
+        nodes = pop.node[rows]
+        for node in np.unique(nodes):
+            self._board_at(rows[nodes == node], int(node), t)
+
+    def _board_at(self, rows: np.ndarray, node: int, t: int) -> None:
+        pop, net, lv, p = self.pop, self.net, self.levers, self.params
+        cells = self._cells_at[node]
+        edges_here = np.flatnonzero((net.edge_from == node) & (net.edge_mode == SEA))
+        rescue_here = float(lv.rescue[edges_here].mean())
+        bad = bool(self._bad_weather(t, np.array([node]))[0])
+        seats = np.array([c.seat_capacity(bad, rescue_here) for c in cells]) * self.agents_per_person
+        total = seats.sum()
+        if total <= 0:
+            return
+        uid = pop.uid[rows]
+        board = self.streams.uniform(Decision.BOARD, t, uid) < min(1.0, total / len(rows))
+        rows, uid = rows[board], uid[board]
+        if len(rows) == 0:
+            return
+        edges = self._next_edge(rows)
+        # which cell takes each passenger, and which boat class it puts them in
+        cum = np.cumsum(seats) / total
+        cell_local = np.minimum(np.searchsorted(cum, self.streams.uniform(Decision.CELL, t, uid)), len(cells) - 1)
+        share_u = np.array([c.boats[1] / max(c.boats.sum(), 1e-9) for c in cells])
+        boat_class = (self.streams.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell_local]).astype(np.int8)
+        fee = net.edge_fee[edges] * np.array([c.price_index for c in cells])[cell_local]
+        can = pop.savings[rows] >= fee
+        if (~can).any():  # the price rose while they waited
+            self._plan_wait(rows[~can], t, draw_give_up=False)
+            rows, uid, edges, cell_local, boat_class, fee = (x[can] for x in (rows, uid, edges, cell_local,
+                                                                                boat_class, fee))
+            if len(rows) == 0:
+                return
+        pop.savings[rows] -= fee
+        route = net.edge_route[edges]
+        self._add("smuggler_revenue", t, route, fee * self.weight)
+        self._add("crossing_attempts", t, route, self.weight)
+        # boats: passengers grouped by (edge, cell, class) in id order, filled up to the boat size
+        size = np.maximum(1, np.round(np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
+                                      * self.agents_per_person)).astype(np.int64)
+        group = (edges.astype(np.int64) * 64 + cell_local) * 2 + boat_class
+        order = np.lexsort((uid, group))
+        g_sorted = group[order]
+        starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        boat_no = np.empty(len(order), np.int64)
+        boat_no[order] = rank // size[boat_class[order]]
+        boat_key = (group * 100_003 + boat_no) * 1_000_003 + node
+        # real boats per simulated boat: 1 at full scale, fewer when one agent stands for many people
+        factor = size * self.weight / np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
+        _, first = np.unique(boat_key, return_index=True)
+        b_cell, b_class, b_route = cell_local[first], boat_class[first], route[first]
+        real = factor[b_class]
+        paid = np.bincount(cell_local, weights=fee, minlength=len(cells)) * self.weight
+        for i, c in enumerate(cells):
+            sel = b_cell == i
+            c.use_boats(np.bincount(b_class[sel], weights=real[sel], minlength=2), float(paid[i]))
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.boats_launched[m], (b_route, b_class), real)
+        self._draw_sea_outcomes(rows, edges, boat_class, boat_key, bad, t)
+
+    def _draw_sea_outcomes(self, rows: np.ndarray, edges: np.ndarray, boat_class: np.ndarray,
+                           boat_key: np.ndarray, bad: bool, t: int) -> None:
+        pop, net, lv, p, s = self.pop, self.net, self.levers, self.params, self.streams
+        bk = boat_key.astype(np.uint64)
+        stopped = s.uniform(Decision.INTERCEPT, t, bk) < lv.interception[edges]
+        distress_p = net.edge_distress[edges] * lv.risk_mult[edges] * np.where(
+            boat_class == 1, p["distress_mult_unseaworthy"], 1.0) * (p["bad_weather_distress_mult"] if bad else 1.0)
+        distress = ~stopped & (s.uniform(Decision.DISTRESS, t, bk) < distress_p)
+        rescued = distress & (s.uniform(Decision.RESCUE, t, bk) < lv.rescue[edges])
+        pulled = rescued & (s.uniform(Decision.PUSHBACK, t, bk + np.uint64(7)) < lv.pullback_share[edges])
+        lost = distress & ~rescued & (s.uniform(Decision.WRECK_DEATH, t, pop.uid[rows]) < p["wreck_mortality"])
+        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, t, bk) < lv.pushback[edges])
+        intent = np.full(len(rows), INTENT_ARRIVE, np.int8)
+        intent[stopped | pulled] = INTENT_INTERCEPT
+        intent[pushed] = INTENT_PUSHBACK
+        intent[lost] = INTENT_DIE
+        self._add("rescued", t, net.edge_route[edges[rescued]], self.weight)
+        pop.intent[rows] = intent
+        pop.status[rows] = Status.AT_SEA
+        pop.since[rows] = t
+        # interceptions at departure end the same day; crossings take the edge's duration
+        pop.until[rows] = t + np.where(stopped, 1, net.edge_duration[edges]).astype(np.int32)
+        pop.attempts[rows] += 1
+
+    def _crossing_outcome(self, rows: np.ndarray, t: int) -> None:
+        """End of a border crossing (sea or land): arrive, die, be intercepted or be pushed back."""
+        pop, net = self.pop, self.net
+        edges = self._next_edge(rows)
+        route = net.edge_route[edges]
+        intent = pop.intent[rows]
+        day = self._edge_day[t]
+        np.add.at(day[0], edges, self.weight)
+        arrive = intent == INTENT_ARRIVE
+        a = rows[arrive]
+        self._add("arrivals", t, route[arrive], self.weight)
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.arrivals_by_dest[m], self._dest_of_node[net.edge_to[edges[arrive]]], self.weight)
+        pop.node[a] = net.edge_to[edges[arrive]]
+        self._finalise(a, Status.ARRIVED)
+        die = intent == INTENT_DIE
+        np.add.at(day[1], edges[die], self.weight)
+        sea = net.edge_mode[edges] == SEA
+        self._add("dead_missing", t, route[die], self.weight)
+        self._add("dead_missing_sea", t, route[die & sea], self.weight)
+        self._add("dead_missing_land", t, route[die & ~sea], self.weight)
+        self._finalise(rows[die], Status.DEAD_MISSING)
+        caught = intent == INTENT_INTERCEPT
+        np.add.at(day[2], edges[caught], self.weight)
+        self._add("interceptions", t, route[caught], self.weight)
+        self._detain(rows[caught], t)
+        pushed = intent == INTENT_PUSHBACK
+        np.add.at(day[2], edges[pushed], self.weight)
+        self._add("interceptions", t, route[pushed], self.weight)
+        self._add("pushbacks", t, route[pushed], self.weight)
+        self._add("returns", t, route[pushed], self.weight)
+        self._arrive_at_node(rows[pushed], t)  # back at the departure point; the fee is lost
+
+    # ------------------------------------------------------------------ detention and return
+    def _detain(self, rows: np.ndarray, t: int) -> None:
+        pop = self.pop
+        pop.status[rows] = Status.DETAINED
+        pop.at_node_since[rows] = t
+        u = self.streams.uniform(Decision.DEPORT, t, pop.uid[rows] * 2 + 1)
+        stay = np.ceil(-np.log(u) * self.params["detention_days"]).astype(np.int32)
+        pop.until[rows] = t + np.maximum(stay, 1)
+        refund = self.params["fee_refund_on_interception"]
+        if refund > 0:
+            edges = self._next_edge(rows)
+            pop.savings[rows] += refund * self.net.edge_fee[edges]
+
+    def _release(self, rows: np.ndarray, t: int) -> None:
+        pop, net = self.pop, self.net
+        edges = self._next_edge(rows)
+        deport = self.streams.uniform(Decision.DEPORT, t, pop.uid[rows]) < self.levers.deport_share[edges]
+        d = rows[deport]
+        self._add("returns", t, pop.route[d], self.weight)
+        pop.status[d] = Status.RETURNED
+        pop.node[d] = net.origin_node[pop.origin[d]]
+        pop.at_node_since[d] = t
+        u = self.streams.uniform(Decision.REMIGRATE, t, pop.uid[d] * 2 + 1)
+        pop.until[d] = t + np.maximum(np.ceil(-np.log(u) * self.params["reintegration_days"]), 1).astype(np.int32)
+        self._arrive_at_node(rows[~deport], t)
+
+    def _after_return(self, rows: np.ndarray, t: int) -> None:
+        pop = self.pop
+        again = self.streams.uniform(Decision.REMIGRATE, t, pop.uid[rows]) < self.params["remigrate_prob"]
+        self._finalise(rows[~again], Status.EXITED)
+        r = rows[again]
+        pop.status[r] = Status.AT_ORIGIN
+        pop.until[r] = t + 1
+        pop.since[r] = t
+        o = pop.origin[r]
+        pop.savings[r] = self.net.origin_savings_median[o]  # saved again during reintegration (assumption)
+        self._choose_paths(r, t)
+
+    # ------------------------------------------------------------------ records
+    def _record_stocks(self, t: int) -> None:
+        pop, m = self.pop, self._m(t)
+        st = pop.status[: pop.n]
+        transit = (st == Status.WAITING) | (st == Status.WITH_SMUGGLER) | (st == Status.DETAINED)
+        route = pop.route[: pop.n]
+        long_ = transit & ((t - pop.at_node_since[: pop.n]) > self.params["stranded_days"])
+        self.tally["in_transit"][m] = np.bincount(route[transit], minlength=len(self.net.routes)) * self.weight
+        self.tally["stranded"][m] = np.bincount(route[long_], minlength=len(self.net.routes)) * self.weight
+        for r in range(len(self.net.routes)):
+            nodes = np.unique(self.net.edge_from[self.net.edge_route == r])
+            cells = [c for c in self.cells if c.node in nodes]
+            if cells:
+                self.price_index[m, r] = np.mean([c.price_index for c in cells])
+                self.capacity[m, r] = sum(c.seat_capacity(False, 0.0) for c in cells)
+
+    def assert_conservation(self) -> None:
+        """Every agent ever created is in exactly one status: live rows plus final tallies."""
+        pop = self.pop
+        live = pop.status[: pop.n][pop.until[: pop.n] != NEVER]
+        counts = np.bincount(live, minlength=N_STATUS)
+        assert counts[[int(s) for s in FINAL]].sum() == 0, "a final status left in a live row"
+        assert counts.sum() + self.final_counts.sum() == self.created, "migrants lost or double-counted"
+        assert len(np.unique(pop.uid[: pop.n])) == pop.n, "duplicate migrant ids"
+
+    def result(self) -> ReplicateResult:
+        return ReplicateResult(
+            months=self.months,
+            route=dict(self.tally),
+            boats_launched=self.boats_launched,
+            arrivals_by_destination=self.arrivals_by_dest,
+            departures_by_origin=self.departures_by_origin,
+            legal_by_origin=self.legal_by_origin,
+            price_index=self.price_index,
+            smuggler_capacity=self.capacity,
+            agent_steps=int(self.agent_steps),
+            agents_created=int(self.created),
+        )
+
+
+def _month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, d = [], dt.date(start.year, start.month, 1)
+    while d <= end:
+        months.append(d)
+        d = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return months
+

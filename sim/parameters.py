@@ -1,0 +1,134 @@
+"""Every behavioural parameter in one place: unit, default, bounds and where the value comes from.
+
+Scenario files override parameters by name (``parameters:`` block) and the calibration spec refers
+to the same names. Rates carry their time base in the unit ("per day"); the model converts nothing
+silently. Values marked ``assumption`` are not yet calibrated (calibration is issue 3); the basis
+for each is given so a reviewer can judge it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: float
+    unit: str
+    low: float
+    high: float
+    source: str
+    description: str
+
+
+_A = "assumption (uncalibrated)"
+
+_PARAMETERS = [
+    # migrants at origin
+    Parameter("departure_rate", 1 / 90, "per day", 1e-4, 0.5, f"{_A}; basis: aspirants typically prepare for "
+              "months before leaving", "daily probability that an aspirant at origin sets out"),
+    Parameter("origin_give_up_rate", 1 / 365, "per day", 0.0, 0.1, _A,
+              "daily probability that an aspirant abandons the plan to migrate"),
+    # transit
+    Parameter("hub_min_stay_days", 7.0, "days", 1.0, 90.0, _A,
+              "shortest stay in a hub or at a coast to arrange the next leg"),
+    Parameter("hub_give_up_rate", 1 / 720, "per day", 0.0, 0.1, f"{_A}; basis: many migrants in Libya and "
+              "Morocco work there for years or go home (IOM DTM)", "daily probability that a waiting migrant "
+              "settles in the transit country or goes home"),
+    Parameter("detention_days", 45.0, "days", 1.0, 365.0, _A,
+              "mean time in detention after an interception before release or deportation"),
+    Parameter("reintegration_days", 180.0, "days", 1.0, 1000.0, _A,
+              "time a returnee spends at origin before deciding whether to migrate again"),
+    Parameter("remigrate_prob", 0.3, "probability", 0.0, 1.0, _A,
+              "share of returnees who set out again"),
+    Parameter("stranded_days", 90.0, "days", 7.0, 720.0, "definition used in outputs",
+              "a migrant in transit longer than this at one place counts as stranded"),
+    # route choice (multinomial logit over paths from the current node)
+    Parameter("beta_fee", 1.0, "per 1,000 EUR", 0.0, 10.0, _A, "disutility of the remaining fees"),
+    Parameter("beta_risk", 0.08, "per death per 1,000 attempts", 0.0, 2.0, _A,
+              "disutility of perceived mortality on the path"),
+    Parameter("beta_time", 0.3, "per 30 days", 0.0, 5.0, _A, "disutility of travel time"),
+    Parameter("beta_success", 2.0, "per unit log-odds", 0.0, 10.0, _A,
+              "utility of the perceived chance of not being intercepted"),
+    Parameter("info_lag_days", 30.0, "days", 0.0, 365.0, f"{_A}; basis: news of deaths and interceptions "
+              "reaches would-be migrants with a lag (literature.md: Hinsch & Bijak 2023)",
+              "delay before outcomes on a crossing reach migrants' perceptions"),
+    Parameter("info_halflife_days", 90.0, "days", 7.0, 1000.0, _A,
+              "half-life of the memory of outcomes on a crossing"),
+    # boats and the sea
+    Parameter("boat_size_seaworthy", 60.0, "persons per boat", 1.0, 600.0, f"{_A}; basis: Frontex ARA 2020 "
+              "reports an average of 55 migrants per vessel Turkey-Italy", "people on a seaworthy boat"),
+    Parameter("boat_size_unseaworthy", 40.0, "persons per boat", 1.0, 300.0, _A,
+              "people on an unseaworthy boat (rubber dinghy, iron boat)"),
+    Parameter("distress_mult_unseaworthy", 4.0, "ratio", 1.0, 20.0, f"{_A}; basis: Deiana, Maheshri & "
+              "Mastrobuoni (2024): flimsy rafts made crossings more dangerous",
+              "distress probability of an unseaworthy boat relative to a seaworthy one"),
+    Parameter("wreck_mortality", 0.5, "probability", 0.0, 1.0, _A,
+              "share of people on a boat in unrescued distress who die or go missing"),
+    Parameter("bad_weather_share_winter", 0.35, "probability", 0.0, 1.0, _A,
+              "share of days with bad sea conditions in January (seasonal cosine, lowest in July)"),
+    Parameter("bad_weather_share_summer", 0.05, "probability", 0.0, 1.0, _A,
+              "share of days with bad sea conditions in July"),
+    Parameter("bad_weather_distress_mult", 3.0, "ratio", 1.0, 20.0, _A,
+              "distress probability in bad weather relative to calm weather"),
+    Parameter("bad_weather_launch_base", 0.15, "probability", 0.0, 1.0, _A,
+              "share of planned launches that go ahead in bad weather without rescue capacity"),
+    Parameter("bad_weather_launch_sar", 0.5, "probability", 0.0, 1.0, f"{_A}; basis: Deiana et al. (2024) "
+              "find smugglers sent boats in worse weather once SAR intensified",
+              "extra share of launches in bad weather per unit of rescue probability"),
+    Parameter("unseaworthy_share_base", 0.3, "probability", 0.0, 1.0, _A,
+              "share of boats smugglers buy that are unseaworthy, without rescue capacity"),
+    Parameter("unseaworthy_share_sar", 0.5, "probability", 0.0, 1.0, f"{_A}; basis: Deiana et al. (2024): "
+              "shift from wooden boats to rafts after SAR intensified", "extra unseaworthy share per unit "
+              "of rescue probability (the moral-hazard channel; contested by Cusumano & Villa 2019)"),
+    # smugglers
+    Parameter("cells_per_coast", 4.0, "cells", 1.0, 50.0, f"{_A}; basis: Campana (2018): no monopoly, "
+              "each stage a competitive market", "independent smuggler cells at each departure point"),
+    Parameter("organisers_per_cell", 3.0, "persons", 1.0, 50.0, _A, "organisers in a new cell"),
+    Parameter("aides_per_organiser", 5.7, "persons", 0.0, 50.0, "Campana (2018): organisers ~15%, aides ~85% "
+              "of 292 actors (85/15 = 5.7)", "aides working for each organiser"),
+    Parameter("launches_per_organiser", 1.0, "boats per day", 0.01, 20.0, _A,
+              "boats one organiser can launch a day with enough aides and boats"),
+    Parameter("recruit_days", 30.0, "days", 1.0, 720.0, f"{_A}; basis: Duijn et al. (2014), Campana (2018): "
+              "networks replace arrested members and rivals absorb demand", "mean time to replace an "
+              "arrested member"),
+    Parameter("cell_growth_rate", 0.05, "per day", 0.0, 1.0, _A,
+              "daily probability that a cell turning customers away recruits an organiser"),
+    Parameter("boat_cost_seaworthy", 14000.0, "EUR per boat", 100.0, 500000.0, "L'Unione Sarda (c.2022-23) "
+              "via tables-b fees_and_facts.csv: 45,000 TND (~EUR 14,000) for a boat and fuel for 25 people",
+              "price of a seaworthy boat"),
+    Parameter("boat_cost_unseaworthy", 2000.0, "EUR per boat", 50.0, 100000.0, "Frontex Annual Risk Analysis "
+              "2012: EUR 2,000 for a 4 m boat with a 15 hp engine, fuel and supplies (Tunisia, 2011)",
+              "price of an unseaworthy boat"),
+    Parameter("boat_stock_days", 10.0, "days", 1.0, 120.0, _A,
+              "days of launches smugglers keep boats in stock for"),
+    Parameter("price_adjust_rate", 0.01, "per day", 0.0, 0.5, _A,
+              "speed at which a cell's price moves towards the demand- and risk-driven target"),
+    Parameter("price_demand_elasticity", 0.3, "ratio", 0.0, 3.0, _A,
+              "log change of target price per log change of demand over capacity"),
+    Parameter("price_risk_premium", 1.0, "ratio", 0.0, 10.0, _A,
+              "target price rises by this times the interception probability"),
+    Parameter("fee_refund_on_interception", 0.0, "share", 0.0, 1.0, _A,
+              "share of the fee refunded (or a free re-attempt) after an interception"),
+]
+
+PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _PARAMETERS})
+
+
+def defaults() -> dict[str, float]:
+    return {name: p.default for name, p in PARAMETERS.items()}
+
+
+def resolve(overrides: dict[str, float]) -> dict[str, float]:
+    """Defaults updated by overrides; raises KeyError/ValueError naming the parameter and its bounds."""
+    values = defaults()
+    for name, value in overrides.items():
+        if name not in PARAMETERS:
+            raise KeyError(name)
+        p = PARAMETERS[name]
+        if not (p.low <= float(value) <= p.high):
+            raise ValueError(f"{name}={value} is outside [{p.low}, {p.high}] {p.unit}")
+        values[name] = float(value)
+    return values
