@@ -35,6 +35,7 @@ from sim.rng import Decision, Streams
 from sim.smugglers import LandNetwork, SeaCell
 
 EPOCH = dt.date(1970, 1, 1)
+REVIEW_DAYS = 7  # aspirants at origin review their plans weekly
 SEA = 2  # index of "sea" in network.MODES
 
 # Monthly flows per route (persons; revenue in EUR). Stocks are recorded at month end.
@@ -70,6 +71,7 @@ class ReplicateResult:
     arrivals_by_destination: np.ndarray  # (months, destinations)
     departures_by_origin: np.ndarray  # (months, origins)
     legal_by_origin: np.ndarray  # (months, origins)
+    by_crossing: dict[str, np.ndarray]  # attempts, arrivals, dead_missing: (months, crossing edges)
     price_index: np.ndarray  # (months, routes) mean smuggler price index at month end
     smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
     agent_steps: int
@@ -112,7 +114,7 @@ class RouteModel(mesa.Model):
             has_sea = np.any((net.edge_from == node) & (net.edge_mode == SEA))
             if has_sea:
                 for _ in range(n_cells):
-                    self.cells.append(SeaCell(self, len(self.cells), node, 1.0 / n_cells))
+                    self.cells.append(SeaCell(self, len(self.cells), node))
         self.land = {n: LandNetwork(self, n) for n in range(net.n_nodes)
                      if np.any((net.edge_from == n) & (net.edge_mode != SEA))}
         self._cells_at = {n: [c for c in self.cells if c.node == n] for n in range(net.n_nodes)}
@@ -126,6 +128,8 @@ class RouteModel(mesa.Model):
         self.legal_by_origin = np.zeros((nm, len(net.origins)))
         self.price_index = np.zeros((nm, nr))
         self.capacity = np.zeros((nm, nr))
+        self.crossing_edges = np.flatnonzero(net.edge_crossing)
+        self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in ("attempts", "arrivals", "dead_missing")}
         self._dest_index = {net.node(d): i for i, d in enumerate(net.destinations)}
         self._dest_of_node = np.array([self._dest_index.get(n, -1) for n in range(net.n_nodes)])
         self.agent_steps = 0
@@ -152,6 +156,7 @@ class RouteModel(mesa.Model):
         if self._prior is None:
             self._set_priors()
         self._update_information(t)
+        self._node_levers()
         self._smuggler_queues()
         for cell in self.cells:
             cell.step()
@@ -200,6 +205,11 @@ class RouteModel(mesa.Model):
         m = self._m(t)
         if m >= 0:
             np.add.at(self.tally[name][m], route, amount)
+
+    def _add_edge(self, name: str, t: int, edges: np.ndarray) -> None:
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.by_crossing[name][m], edges, self.weight)
 
     def _finalise(self, rows: np.ndarray, status: Status) -> None:
         self.pop.finalise(rows, status)
@@ -259,7 +269,8 @@ class RouteModel(mesa.Model):
         return idx
 
     def _choose_paths(self, rows: np.ndarray, t: int) -> None:
-        """Multinomial logit over the paths from each migrant's node (Gumbel draws keyed by id)."""
+        """Multinomial logit over the paths from each migrant's node, sampled by inverting the cumulative
+        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired)."""
         pop, net = self.pop, self.net
         alts = net.node_paths[pop.node[rows]]
         valid = alts >= 0
@@ -267,11 +278,13 @@ class RouteModel(mesa.Model):
             self._util = self._path_utilities()
         a, b = self._util
         safe = np.where(valid, alts, 0)
-        width = alts.shape[1]
-        keys = pop.uid[rows][:, None] * 16 + np.arange(width)[None, :]
-        u = a[safe] + pop.info[rows][:, None] * b[safe] + self.streams.gumbel(Decision.ROUTE_CHOICE, t, keys)
-        u[~valid] = -np.inf
-        pick = alts[np.arange(len(rows)), np.argmax(u, axis=1)]
+        v = a[safe] + pop.info[rows][:, None] * b[safe]
+        v[~valid] = -np.inf
+        w = np.exp(v - v.max(axis=1, keepdims=True))
+        cum = np.cumsum(w, axis=1)
+        u = self.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows]) * cum[:, -1]
+        k = np.minimum((cum < u[:, None]).sum(axis=1), alts.shape[1] - 1)
+        pick = alts[np.arange(len(rows)), k]
         pop.path[rows] = pick
         pop.leg[rows] = 0
         pop.route[rows] = net.path_route[pick]
@@ -308,34 +321,42 @@ class RouteModel(mesa.Model):
         info = np.clip(net.origin_info_mean[origin] + 0.2 * self.streams.normal(Decision.INFO, 0, uid), 0, 1)
         eligible = self.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
         rows = pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
-                       savings=savings, info=info, eligible=eligible, at_node_since=t, since=t, until=t,
-                       cell=-1)
+                       savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
+                       until=t + 1 + uid % REVIEW_DAYS, cell=-1)
         self._choose_paths(rows, t)  # intended route, for reporting legal entries and pressure by route
         self.created += total
 
     def _at_origin(self, rows: np.ndarray, t: int) -> None:
+        """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is
+        seen each day. Competing weekly risks are read off one keyed draw: legal place, give up, set out."""
         pop, lv, p, net = self.pop, self.levers, self.params, self.net
-        uid, o = pop.uid[rows], pop.origin[rows]
-        # legal pathways: eligible aspirants take the day's places
-        places = lv.legal_places / 365.25 * self.agents_per_person
-        legal = np.zeros(len(rows), bool)
-        if places.any():
+        o = pop.origin[rows]
+        pop.savings[rows] += net.node_wage[pop.node[rows]] * (t - pop.since[rows])  # saving for the journey
+        pop.since[rows] = t
+        u = self.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
+        p_legal = np.zeros(len(rows))
+        if lv.legal_places.any():  # eligible aspirants reviewing today share the day's places
             elig = pop.eligible[rows]
             n_elig = np.bincount(o[elig], minlength=len(net.origins)).astype(float)
+            places = lv.legal_places / 365.25 * self.agents_per_person
             prob = np.divide(places, n_elig, out=np.zeros_like(places), where=n_elig > 0).clip(0, 1)
-            legal = elig & (self.streams.uniform(Decision.LEGAL, t, uid) < prob[o])
-            if legal.any():
-                self._finalise(rows[legal], Status.LEGAL)
-                self._add("legal_entries", t, pop.route[rows[legal]], self.weight)
-                m = self._m(t)
-                if m >= 0:
-                    np.add.at(self.legal_by_origin[m], o[legal], self.weight)
-        give_up = ~legal & (self.streams.uniform(Decision.ORIGIN_GIVE_UP, t, uid) < p["origin_give_up_rate"])
+            p_legal = np.where(elig, prob[o], 0.0)
+        legal = u < p_legal
+        if legal.any():
+            self._finalise(rows[legal], Status.LEGAL)
+            self._add("legal_entries", t, pop.route[rows[legal]], self.weight)
+            m = self._m(t)
+            if m >= 0:
+                np.add.at(self.legal_by_origin[m], o[legal], self.weight)
+        rest = 1.0 - p_legal
+        week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
+        week_go = 1.0 - (1.0 - np.minimum(1.0, p["departure_rate"] * lv.departure_mult[o])) ** REVIEW_DAYS
+        p_quit = p_legal + rest * week_quit
+        give_up = ~legal & (u < p_quit)
         self._finalise(rows[give_up], Status.EXITED)
-        go = ~legal & ~give_up & (self.streams.uniform(Decision.ORIGIN_DEPART, t, uid)
-                                  < p["departure_rate"] * lv.departure_mult[o])
+        go = ~legal & ~give_up & (u < p_quit + rest * (1 - week_quit) * week_go)
         stay = rows[~legal & ~give_up & ~go]
-        pop.until[stay] = t + 1
+        pop.until[stay] = t + REVIEW_DAYS
         leave = rows[go]
         if len(leave) == 0:
             return
@@ -343,7 +364,7 @@ class RouteModel(mesa.Model):
         edges = self._next_edge(leave)
         fee = net.edge_fee[edges]
         can = pop.savings[leave] >= fee
-        pop.until[leave[~can]] = t + 1
+        pop.until[leave[~can]] = t + REVIEW_DAYS
         leave, edges, fee = leave[can], edges[can], fee[can]
         self._add("departures", t, pop.route[leave], self.weight)
         m = self._m(t)
@@ -363,6 +384,7 @@ class RouteModel(mesa.Model):
         if crossing.any():  # a land border crossing (Evros, Ceuta/Melilla): its outcome is drawn now
             cr, ce = rows[crossing], edges[crossing]
             self._add("crossing_attempts", t, net.edge_route[ce], self.weight)
+            self._add_edge("attempts", t, ce)
             self._draw_land_crossing(cr, ce, t)
 
     def _draw_land_crossing(self, rows: np.ndarray, edges: np.ndarray, t: int) -> None:
@@ -454,6 +476,16 @@ class RouteModel(mesa.Model):
         self._start_leg(rows[~sea], edges[~sea], fee[~sea], t)
 
     # ------------------------------------------------------------------ the sea
+    def _node_levers(self) -> None:
+        """The day's levers averaged over the sea crossings leaving each node (what cells there face)."""
+        net, lv = self.net, self.levers
+        sea = net.edge_mode == SEA
+        n = np.maximum(np.bincount(net.edge_from[sea], minlength=net.n_nodes), 1)
+        self.node_rescue = np.bincount(net.edge_from[sea], lv.rescue[sea], net.n_nodes) / n
+        self.node_interception = np.bincount(net.edge_from[sea], lv.interception[sea], net.n_nodes) / n
+        self.node_arrest_rate = lv.arrest_rate
+        self.node_seizure_rate = lv.boat_seizure_rate
+
     def _smuggler_queues(self) -> None:
         """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
         pop = self.pop
@@ -494,10 +526,9 @@ class RouteModel(mesa.Model):
             self._board_at(rows[nodes == node], int(node), t)
 
     def _board_at(self, rows: np.ndarray, node: int, t: int) -> None:
-        pop, net, lv, p = self.pop, self.net, self.levers, self.params
+        pop, net, p = self.pop, self.net, self.params
         cells = self._cells_at[node]
-        edges_here = np.flatnonzero((net.edge_from == node) & (net.edge_mode == SEA))
-        rescue_here = float(lv.rescue[edges_here].mean())
+        rescue_here = float(self.node_rescue[node])
         bad = bool(self._bad_weather(t, np.array([node]))[0])
         seats = np.array([c.seat_capacity(bad, rescue_here) for c in cells]) * self.agents_per_person
         total = seats.sum()
@@ -512,7 +543,7 @@ class RouteModel(mesa.Model):
         # which cell takes each passenger, and which boat class it puts them in
         cum = np.cumsum(seats) / total
         cell_local = np.minimum(np.searchsorted(cum, self.streams.uniform(Decision.CELL, t, uid)), len(cells) - 1)
-        share_u = np.array([c.boats[1] / max(c.boats.sum(), 1e-9) for c in cells])
+        share_u = np.array([c.unseaworthy_share() for c in cells])
         boat_class = (self.streams.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell_local]).astype(np.int8)
         fee = net.edge_fee[edges] * np.array([c.price_index for c in cells])[cell_local]
         can = pop.savings[rows] >= fee
@@ -526,6 +557,7 @@ class RouteModel(mesa.Model):
         route = net.edge_route[edges]
         self._add("smuggler_revenue", t, route, fee * self.weight)
         self._add("crossing_attempts", t, route, self.weight)
+        self._add_edge("attempts", t, edges)
         # boats: passengers grouped by (edge, cell, class) in id order, filled up to the boat size
         size = np.maximum(1, np.round(np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
                                       * self.agents_per_person)).astype(np.int64)
@@ -586,6 +618,8 @@ class RouteModel(mesa.Model):
         arrive = intent == INTENT_ARRIVE
         a = rows[arrive]
         self._add("arrivals", t, route[arrive], self.weight)
+        self._add_edge("arrivals", t, edges[arrive])
+        self._add_edge("dead_missing", t, edges[intent == INTENT_DIE])
         m = self._m(t)
         if m >= 0:
             np.add.at(self.arrivals_by_dest[m], self._dest_of_node[net.edge_to[edges[arrive]]], self.weight)
@@ -641,7 +675,7 @@ class RouteModel(mesa.Model):
         self._finalise(rows[~again], Status.EXITED)
         r = rows[again]
         pop.status[r] = Status.AT_ORIGIN
-        pop.until[r] = t + 1
+        pop.until[r] = t + 1 + pop.uid[r] % REVIEW_DAYS
         pop.since[r] = t
         o = pop.origin[r]
         pop.savings[r] = self.net.origin_savings_median[o]  # saved again during reintegration (assumption)
@@ -682,6 +716,7 @@ class RouteModel(mesa.Model):
             legal_by_origin=self.legal_by_origin,
             price_index=self.price_index,
             smuggler_capacity=self.capacity,
+            by_crossing={k: v[:, self.crossing_edges] for k, v in self.by_crossing.items()},
             agent_steps=int(self.agent_steps),
             agents_created=int(self.created),
         )

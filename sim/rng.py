@@ -10,6 +10,7 @@ SplitMix64 hash instead of per-slot generator state so that it vectorises over m
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -51,11 +52,17 @@ class Decision(IntEnum):
     ELIGIBLE = 25
 
 
+_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic is intended)."""
-    x = (x ^ (x >> np.uint64(30))) * _M1
-    x = (x ^ (x >> np.uint64(27))) * _M2
-    return x ^ (x >> np.uint64(31))
+    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic is intended)."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
 
 
 def _mix_int(x: int) -> int:
@@ -72,15 +79,30 @@ class Streams:
         self.seed = int(seed)
         self.replicate = int(replicate)
         self._base = _mix_int(_mix_int(self.seed * 0x9E3779B97F4A7C15 + 1) + self.replicate + 1)
+        self._salts: dict[tuple[int, int], np.uint64] = {}
 
     def _salt(self, decision: int, day: int) -> np.uint64:
-        return np.uint64(_mix_int(self._base ^ _mix_int((int(decision) << 32) + int(day) + 0x5BD1E995)))
+        key = (int(decision), int(day))
+        salt = self._salts.get(key)
+        if salt is None:
+            if len(self._salts) > 256:  # draws move forward in time: keep the cache small
+                self._salts.clear()
+            salt = np.uint64(_mix_int(self._base ^ _mix_int((key[0] << 32) + key[1] + 0x5BD1E995)))
+            self._salts[key] = salt
+        return salt
 
     def uniform(self, decision: int, day: int, keys: np.ndarray) -> np.ndarray:
         """U(0,1) draws, one per key; keys are non-negative integers (migrant ids, slots...)."""
-        k = np.asarray(keys).astype(np.uint64, copy=False)
-        h = _mix(k * _GOLDEN + self._salt(decision, day))
-        return ((h >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / (1 << 53))
+        k = np.asarray(keys)
+        k = k.view(np.uint64) if k.dtype == np.int64 else k.astype(np.uint64)
+        h = k * _GOLDEN
+        h += self._salt(decision, day)
+        h = _mix(h)
+        h >>= _S11
+        out = h.astype(np.float64)
+        out += 0.5
+        out *= 1.0 / (1 << 53)
+        return out
 
     def normal(self, decision: int, day: int, keys: np.ndarray) -> np.ndarray:
         return special.ndtri(self.uniform(decision, day, keys))
@@ -99,4 +121,21 @@ class Streams:
         return out
 
     def scalar_uniform(self, decision: int, day: int, key: int) -> float:
-        return float(self.uniform(decision, day, np.array([key]))[0])
+        """The same draw as ``uniform`` for one key, in plain Python (cheap for the few Mesa agents)."""
+        h = _mix_int((key * 0x9E3779B97F4A7C15 + int(self._salt(decision, day))) & _MASK)
+        return ((h >> 11) + 0.5) * (1.0 / (1 << 53))
+
+    def scalar_poisson(self, decision: int, day: int, key: int, lam: float) -> int:
+        """Poisson count by CDF inversion; meant for small means (arrests, seizures)."""
+        if lam <= 0:
+            return 0
+        if lam > 50:
+            return int(stats.poisson.ppf(self.scalar_uniform(decision, day, key), lam))
+        u = self.scalar_uniform(decision, day, key)
+        k, prob = 0, math.exp(-lam)
+        cdf = prob
+        while u > cdf and k < 10_000:
+            k += 1
+            prob *= lam / k
+            cdf += prob
+        return k

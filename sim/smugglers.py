@@ -11,6 +11,7 @@ collect the fees of legs inside Africa and Asia and have no capacity limit.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -21,30 +22,26 @@ from sim.rng import Decision
 if TYPE_CHECKING:
     from sim.model import RouteModel
 
-MAX_MEMBERS = 4096  # member slots per cell for keyed draws
-
-
 class SeaCell(mesa.Agent):
-    def __init__(self, model: RouteModel, cell_id: int, node: int, share: float) -> None:
+    def __init__(self, model: RouteModel, cell_id: int, node: int) -> None:
         super().__init__(model)
         p = model.params
         self.cell_id = cell_id
         self.node = node
-        self.edges = np.flatnonzero((model.net.edge_from == node) & (model.net.edge_mode == 2))
         self.organisers = float(p["organisers_per_cell"])
         self.aides = float(round(p["organisers_per_cell"] * p["aides_per_organiser"]))
         self.vacant_organisers = 0.0
         self.vacant_aides = 0.0
         self.price_index = 1.0
-        launches = self.launch_capacity()
-        self.boats = np.array([launches * p["boat_stock_days"] * 0.7, launches * p["boat_stock_days"] * 0.3])
-        self.capital = 30 * launches * p["boat_cost_seaworthy"]  # assumption: a month of boats in hand
+        stock = self.launch_capacity() * p["boat_stock_days"]
+        self.boats = [0.7 * stock, 0.3 * stock]  # seaworthy, unseaworthy (assumption: initial mix)
+        self.capital = 30 * self.launch_capacity() * p["boat_cost_seaworthy"]  # assumption: a month of boats
         self.revenue = 0.0  # EUR, whole run
         self.costs = 0.0
         self.arrested = 0.0
-        self.seized = np.zeros(2)
-        self.launched = np.zeros(2)
-        self.queue = 0.0  # persons waiting for this cell yesterday (demand signal)
+        self.seized = [0.0, 0.0]
+        self.launched = [0.0, 0.0]
+        self.queue = 0.0  # persons waiting at this cell's departure point (its share), the demand signal
 
     def launch_capacity(self) -> float:
         """Boats a day this cell can launch: organisers, each needing a crew of aides."""
@@ -52,80 +49,84 @@ class SeaCell(mesa.Agent):
         crews = self.aides / max(p["aides_per_organiser"], 1e-9)
         return min(self.organisers, crews) * p["launches_per_organiser"]
 
+    def unseaworthy_share(self) -> float:
+        total = self.boats[0] + self.boats[1]
+        return self.boats[1] / total if total > 0 else 0.0
+
     def seat_capacity(self, bad_weather: bool, rescue: float) -> float:
         """Persons this cell can put to sea today."""
         p = self.model.params
-        launches = min(self.launch_capacity(), self.boats.sum())
+        launches = min(self.launch_capacity(), self.boats[0] + self.boats[1])
         if bad_weather:
             launches *= min(1.0, p["bad_weather_launch_base"] + p["bad_weather_launch_sar"] * rescue)
-        share_u = self.boats[1] / max(self.boats.sum(), 1e-9)
+        share_u = self.unseaworthy_share()
         return launches * ((1 - share_u) * p["boat_size_seaworthy"] + share_u * p["boat_size_unseaworthy"])
 
     def step(self) -> None:
         m = self.model
-        p, t, lv = m.params, m.day, m.levers
-        # arrests and replacement of members (keyed draws: one slot per member)
-        members = int(self.organisers + self.aides)
-        if members and lv.arrest_rate[self.node] > 0:
-            u = m.streams.uniform(Decision.ARRESTS, t, self.cell_id * MAX_MEMBERS + np.arange(members))
-            hit = u < lv.arrest_rate[self.node]
-            lost_org = float(hit[: int(self.organisers)].sum())
-            lost_aides = float(hit[int(self.organisers):].sum())
+        p, t, s = m.params, m.day, m.streams
+        key = self.cell_id * 16
+        # arrests (Poisson with the day's rate per member) and replacement after a delay (resilience)
+        arrest = float(m.node_arrest_rate[self.node])
+        if arrest > 0:
+            lost_org = min(self.organisers, s.scalar_poisson(Decision.ARRESTS, t, key, self.organisers * arrest))
+            lost_aides = min(self.aides, s.scalar_poisson(Decision.ARRESTS, t, key + 1, self.aides * arrest))
             self.organisers -= lost_org
             self.aides -= lost_aides
             self.vacant_organisers += lost_org
             self.vacant_aides += lost_aides
             self.arrested += lost_org + lost_aides
-        back = 1.0 - np.exp(-1.0 / p["recruit_days"])
-        for role in ("organisers", "aides"):
-            vacant = getattr(self, f"vacant_{role}")
-            if vacant > 0:
-                filled = vacant * back if vacant > 1 else float(
-                    m.streams.scalar_uniform(Decision.ARRESTS, t, self.cell_id * MAX_MEMBERS + 4000) < back)
-                setattr(self, role, getattr(self, role) + filled)
-                setattr(self, f"vacant_{role}", vacant - filled)
+        if self.vacant_organisers or self.vacant_aides:
+            back = 1.0 - math.exp(-1.0 / p["recruit_days"])
+            o = s.scalar_poisson(Decision.ARRESTS, t, key + 2, self.vacant_organisers * back)
+            a = s.scalar_poisson(Decision.ARRESTS, t, key + 3, self.vacant_aides * back)
+            o, a = min(o, self.vacant_organisers), min(a, self.vacant_aides)
+            self.organisers += o
+            self.aides += a
+            self.vacant_organisers -= o
+            self.vacant_aides -= a
         # seizures of boats in stock
-        rate = lv.boat_seizure_rate[self.node]
+        rate = float(m.node_seizure_rate[self.node])
         if rate > 0:
-            u = m.streams.uniform(Decision.SEIZURE, t, np.array([self.cell_id * 2, self.cell_id * 2 + 1]))
-            seized = np.minimum(self.boats, np.floor(self.boats * rate + u))
-            self.boats -= seized
-            self.seized += seized
+            for k in (0, 1):
+                n = min(self.boats[k], s.scalar_poisson(Decision.SEIZURE, t, key + 4 + k, self.boats[k] * rate))
+                self.boats[k] -= n
+                self.seized[k] += n
         # buy boats up to the stock target; short capital buys the cheaper class
-        rescue = float(lv.rescue[self.edges].mean()) if len(self.edges) else 0.0
+        rescue = float(m.node_rescue[self.node])
         share_u = min(1.0, p["unseaworthy_share_base"] + p["unseaworthy_share_sar"] * rescue)
-        need = max(0.0, self.launch_capacity() * p["boat_stock_days"] - self.boats.sum())
+        need = max(0.0, self.launch_capacity() * p["boat_stock_days"] - self.boats[0] - self.boats[1])
         if need > 0 and self.capital > 0:
-            cost = np.array([p["boat_cost_seaworthy"], p["boat_cost_unseaworthy"]])
-            want = need * np.array([1 - share_u, share_u])
-            spend = want @ cost
-            if spend > self.capital:  # substitute towards unseaworthy boats first, then buy fewer
-                want = np.array([0.0, need])
-                if want @ cost > self.capital:
-                    want = np.array([0.0, self.capital / cost[1]])
-            self.boats += want
-            self.capital -= want @ cost
-            self.costs += want @ cost
-        # price moves towards a target set by demand over capacity and by the risk of interception
+            c0, c1 = p["boat_cost_seaworthy"], p["boat_cost_unseaworthy"]
+            buy0, buy1 = need * (1 - share_u), need * share_u
+            if buy0 * c0 + buy1 * c1 > self.capital:  # substitute towards unseaworthy boats, then buy fewer
+                buy0, buy1 = 0.0, min(need, self.capital / c1)
+            self.boats[0] += buy0
+            self.boats[1] += buy1
+            spend = buy0 * c0 + buy1 * c1
+            self.capital -= spend
+            self.costs += spend
+        # price moves towards a target set by queueing demand over capacity and by interception risk
         capacity = max(self.seat_capacity(False, rescue), 1e-9)  # persons a day
-        ratio = np.clip(self.queue / (capacity * 7.0), 0.25, 4.0)
-        risk = float(lv.interception[self.edges].mean()) if len(self.edges) else 0.0
+        ratio = min(4.0, max(0.25, self.queue / (capacity * 7.0)))
+        risk = float(m.node_interception[self.node])
         target = ratio ** p["price_demand_elasticity"] * (1.0 + p["price_risk_premium"] * risk)
         self.price_index += p["price_adjust_rate"] * (target - self.price_index)
         # entry and exit of organisers with demand
         if ratio >= 2.0 and self.capital > 0:
-            if m.streams.scalar_uniform(Decision.CELL, t, self.cell_id) < p["cell_growth_rate"]:
+            if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"]:
                 self.organisers += 1
                 self.aides += round(p["aides_per_organiser"])
         elif ratio <= 0.25 and self.organisers > 1:
-            if m.streams.scalar_uniform(Decision.CELL, t, self.cell_id) < p["cell_growth_rate"] / 4:
+            if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"] / 4:
                 self.organisers -= 1
                 self.aides = max(0.0, self.aides - round(p["aides_per_organiser"]))
 
     def use_boats(self, boats_by_class: np.ndarray, fees: float) -> None:
         """Boats launched today (one-way: they are lost, seized or abandoned) and the fees collected."""
-        self.boats = np.maximum(self.boats - boats_by_class, 0.0)
-        self.launched += boats_by_class
+        for k in (0, 1):
+            self.boats[k] = max(0.0, self.boats[k] - float(boats_by_class[k]))
+            self.launched[k] += float(boats_by_class[k])
         self.revenue += fees
         self.capital += fees
 

@@ -1,0 +1,252 @@
+"""Scenario files: YAML data (never code), parsed with a safe loader into a frozen, validated object.
+
+Every problem is reported as one line naming the file, the field and what is allowed, before anything
+runs. A scenario writes back to the YAML it was read from (``to_yaml``) and records the routesim
+version it was written for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim import __version__
+from sim import interventions as iv
+from sim.errors import InputError
+from sim.network import DATA_DIR, Network, load_network
+from sim.parameters import PARAMETERS
+
+TOP_KEYS = {
+    "routesim_version": "version of routesim the scenario was written for",
+    "name": "short name (letters, digits, _ and -)",
+    "description": "free text",
+    "period": "mapping with start and end (YYYY-MM)",
+    "spinup_months": "months simulated before the period starts and not reported (0-60)",
+    "replicates": "number of stochastic replicates (1-1000)",
+    "seed": "non-negative integer",
+    "agents_per_person": "simulated agents per real person, 1/n for whole n (1 = one agent per person)",
+    "network": "folder with routes.csv, nodes.csv, edges.csv, origins.csv, authorities.csv",
+    "parameters": "mapping of parameter name to value",
+    "interventions": "list of interventions",
+}
+INTERVENTION_KEYS = {"type", "target", "start", "end", "intensity", "ramp_days", "note"}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    period_start: dt.date
+    period_end: dt.date
+    description: str = ""
+    spinup_months: int = 12
+    replicates: int = 10
+    seed: int = 1
+    agents_per_person: float = 1.0
+    network: Path = DATA_DIR / "network"
+    parameters: dict[str, float] = field(default_factory=dict)
+    interventions: tuple[iv.InterventionSpec, ...] = ()
+    routesim_version: str = __version__
+    source: Path | None = None
+    sha256: str = ""
+
+    def to_yaml(self) -> str:
+        """The scenario as YAML: reading it back gives an equal scenario."""
+        doc: dict[str, Any] = {
+            "routesim_version": self.routesim_version,
+            "name": self.name,
+            "description": self.description,
+            "period": {"start": self.period_start.strftime("%Y-%m"), "end": self.period_end.strftime("%Y-%m")},
+            "spinup_months": self.spinup_months,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "agents_per_person": self.agents_per_person,
+            "network": str(self.network),
+            "parameters": dict(self.parameters),
+            "interventions": [
+                {k: v for k, v in {
+                    "type": s.type, "target": s.target, "start": s.start.isoformat(),
+                    "end": s.end.isoformat() if s.end else None, "intensity": s.intensity,
+                    "ramp_days": s.ramp_days, "note": s.note}.items() if v not in (None, "", 0) or k == "intensity"}
+                for s in self.interventions
+            ],
+        }
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises InputError with one line naming file and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: scenario file not found")
+    raw = path.read_bytes()
+    try:
+        doc = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text (UTF-8) YAML file") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(f"{path}: not valid YAML{where}") from None
+    return parse_scenario(doc, path, hashlib.sha256(raw).hexdigest())
+
+
+def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
+    def fail(fld: str, msg: str) -> InputError:
+        return InputError(f"{path}: {fld}: {msg}")
+
+    if doc is None:
+        raise InputError(f"{path}: the file is empty: expected a mapping with keys {', '.join(TOP_KEYS)}")
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a mapping of keys (name, period, ...), got a {type(doc).__name__}")
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise fail(str(key), f"unknown key; allowed: {', '.join(TOP_KEYS)}")
+    for key in ("name", "period"):
+        if key not in doc:
+            raise fail(key, f"required ({TOP_KEYS[key]})")
+
+    name = doc["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise fail("name", f"'{name}' is not allowed: {TOP_KEYS['name']}")
+    period = doc["period"]
+    if not isinstance(period, dict) or set(period) != {"start", "end"}:
+        raise fail("period", "expected a mapping with exactly start and end (YYYY-MM)")
+    start = _month(period["start"], lambda m: fail("period.start", m))
+    end_month = _month(period["end"], lambda m: fail("period.end", m))
+    end = _month_end(end_month)
+    if end_month < start:
+        raise fail("period.end", f"{end_month:%Y-%m} is before period.start {start:%Y-%m}")
+    if start.year < 2000 or end.year > 2100:
+        raise fail("period", "must lie within 2000-2100")
+
+    spinup = _int(doc.get("spinup_months", 12), 0, 60, lambda m: fail("spinup_months", m))
+    replicates = _int(doc.get("replicates", 10), 1, 1000, lambda m: fail("replicates", m))
+    seed = _int(doc.get("seed", 1), 0, 2**62, lambda m: fail("seed", m))
+    app = _float(doc.get("agents_per_person", 1.0), lambda m: fail("agents_per_person", m))
+    if not 0 < app <= 1 or abs(1 / app - round(1 / app)) > 1e-6:
+        raise fail("agents_per_person", f"{app} is not allowed: {TOP_KEYS['agents_per_person']}, in (0, 1]")
+
+    net_dir = doc.get("network", None)
+    if net_dir is None:
+        network = DATA_DIR / "network"
+    elif not isinstance(net_dir, str):
+        raise fail("network", "expected a folder path")
+    else:
+        network = (path.parent / net_dir).resolve() if not Path(net_dir).is_absolute() else Path(net_dir)
+        if not network.is_dir():
+            raise fail("network", f"folder not found: {network}")
+    try:
+        net = load_network(network)
+    except InputError as exc:
+        raise fail("network", str(exc)) from None
+
+    params = doc.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise fail("parameters", "expected a mapping of parameter name to value")
+    clean: dict[str, float] = {}
+    for k, v in params.items():
+        if k not in PARAMETERS:
+            raise fail(f"parameters.{k}", "unknown parameter; see docs/model.md for the list")
+        value = _float(v, lambda m, k=k: fail(f"parameters.{k}", m))
+        p = PARAMETERS[k]
+        if not p.low <= value <= p.high:
+            raise fail(f"parameters.{k}", f"{value} is outside [{p.low}, {p.high}] {p.unit}")
+        clean[k] = value
+
+    ivs = doc.get("interventions") or []
+    if not isinstance(ivs, list):
+        raise fail("interventions", "expected a list")
+    specs = tuple(_intervention(item, i, net, fail) for i, item in enumerate(ivs))
+
+    version = doc.get("routesim_version", __version__)
+    description = doc.get("description", "") or ""
+    if not isinstance(description, str):
+        raise fail("description", "expected text")
+    return Scenario(name=name, description=description.strip(), period_start=start, period_end=end,
+                    spinup_months=spinup, replicates=replicates, seed=seed, agents_per_person=app,
+                    network=network, parameters=clean, interventions=specs, routesim_version=str(version),
+                    source=path, sha256=sha256)
+
+
+def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:  # noqa: ANN001
+    where = f"interventions[{i}]"
+    if not isinstance(item, dict):
+        raise fail(where, "expected a mapping with type, target, start, intensity")
+    for key in item:
+        if key not in INTERVENTION_KEYS:
+            raise fail(f"{where}.{key}", f"unknown key; allowed: {', '.join(sorted(INTERVENTION_KEYS))}")
+    for key in ("type", "target", "start", "intensity"):
+        if key not in item:
+            raise fail(f"{where}.{key}", "required")
+    if item["type"] not in iv.REGISTRY:
+        raise fail(f"{where}.type", f"'{item['type']}' is not one of {', '.join(sorted(iv.REGISTRY))}")
+    start = _date(item["start"], lambda m: fail(f"{where}.start", m))
+    end = None
+    if item.get("end") is not None:
+        end = _date(item["end"], lambda m: fail(f"{where}.end", m), end_of_month=True)
+        if end < start:
+            raise fail(f"{where}.end", f"{end} is before start {start}")
+    intensity = _float(item["intensity"], lambda m: fail(f"{where}.intensity", m))
+    ramp = _int(item.get("ramp_days", 0) or 0, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
+    note = item.get("note", "") or ""
+    spec = iv.InterventionSpec(type=item["type"], target=str(item["target"]), start=start, end=end,
+                               intensity=intensity, ramp_days=ramp, note=str(note))
+    try:
+        iv.make(spec, net)
+    except InputError as exc:
+        field_ = "target" if "target" in str(exc) else "intensity"
+        raise fail(f"{where}.{field_}", str(exc)) from None
+    return spec
+
+
+def _month(value: Any, fail) -> dt.date:  # noqa: ANN001
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    m = _MONTH.match(str(value))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise fail(f"'{value}' is not a month; expected YYYY-MM")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _date(value: Any, fail, end_of_month: bool = False) -> dt.date:  # noqa: ANN001
+    """A date as YYYY-MM-DD, or YYYY-MM (the first day, or the last day for end dates)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    if _MONTH.match(text):
+        d = _month(text, fail)
+        return _month_end(d) if end_of_month else d
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"'{value}' is not a date; expected YYYY-MM-DD or YYYY-MM") from None
+
+
+def _int(value: Any, low: int, high: int, fail) -> int:  # noqa: ANN001
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(f"'{value}' is not a whole number")
+    if not low <= value <= high:
+        raise fail(f"{value} is outside [{low}, {high}]")
+    return value
+
+
+def _float(value: Any, fail) -> float:  # noqa: ANN001
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(f"'{value}' is not a number")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise fail(f"'{value}' is not a finite number")
+    return float(value)

@@ -1,0 +1,65 @@
+"""Invariants of the simulation core at small scale: conservation, determinism, sensible magnitudes."""
+
+import datetime as dt
+
+import numpy as np
+
+from sim.model import RouteModel
+from sim.population import FINAL, Status
+
+from .conftest import run_small, small_config, spec
+
+
+def test_no_migrant_is_ever_lost_or_double_counted(network):
+    # check_conservation makes the model assert, after every day, that live rows plus final tallies equal
+    # the agents created, that live rows hold no final status, and that ids are unique
+    model = RouteModel(small_config(network, end=dt.date(2014, 12, 31), check=True,
+                                    interventions=[spec("border_enforcement", "tripoli", 0.5, "2014-03-01"),
+                                                   spec("legal_pathway", "syria_iraq", 20000)]))
+    model.run()
+    counts = model.pop.status_counts()
+    live = model.pop.until[: model.pop.n] != np.iinfo(np.int32).max
+    assert counts[[int(s) for s in FINAL]].sum() == model.pop.n - live.sum()
+    assert model.final_counts[Status.ARRIVED] > 0 and model.final_counts[Status.DEAD_MISSING] > 0
+    assert model.final_counts[Status.LEGAL] > 0 and model.final_counts[Status.EXITED] > 0
+    # every status is visited at some point: the stocks are not empty at the end
+    for status in (Status.AT_ORIGIN, Status.TRAVELLING, Status.WAITING, Status.WITH_SMUGGLER, Status.DETAINED):
+        assert counts[status] > 0, status.name
+
+
+def test_monthly_tallies_add_up(network):
+    r = run_small(network, end=dt.date(2014, 12, 31))
+    t = r.route
+    # every attempt ends in arrival, death, interception or pushback (or is still at sea at the end)
+    ended = t["arrivals"] + t["dead_missing_sea"] + t["interceptions"]
+    assert ended.sum() <= t["crossing_attempts"].sum() + t["dead_missing_land"].sum() + t["interceptions"].sum()
+    assert np.all(t["dead_missing"] == t["dead_missing_sea"] + t["dead_missing_land"])
+    assert np.allclose(r.by_crossing["arrivals"].sum(), t["arrivals"].sum())
+    assert np.allclose(r.arrivals_by_destination.sum(), t["arrivals"].sum())
+    assert all(np.all(v >= 0) for v in t.values())
+
+
+def test_same_seed_same_result_different_seed_different_result(network):
+    a = run_small(network, end=dt.date(2014, 6, 30))
+    b = run_small(network, end=dt.date(2014, 6, 30))
+    c = run_small(network, end=dt.date(2014, 6, 30), seed=6)
+    for name in a.route:
+        assert np.array_equal(a.route[name], b.route[name]), name
+    assert not np.array_equal(a.route["arrivals"], c.route["arrivals"])
+
+
+def test_replicates_differ_but_are_each_reproducible(network):
+    r0 = run_small(network, replicate=0, end=dt.date(2014, 6, 30))
+    r1 = run_small(network, replicate=1, end=dt.date(2014, 6, 30))
+    assert not np.array_equal(r0.route["arrivals"], r1.route["arrivals"])
+
+
+def test_agent_steps_count_only_agents_not_yet_final(network):
+    model = RouteModel(small_config(network, end=dt.date(2014, 3, 31), spinup_days=30))
+    live_per_day = []
+    while model.day < model.n_days:
+        before = model.agent_steps
+        model.step()
+        live_per_day.append(model.agent_steps - before)
+    assert sum(live_per_day) == model.agent_steps
+    assert max(live_per_day) <= model.created
