@@ -118,6 +118,10 @@ class RouteModel(mesa.Model):
         self.land = {n: LandNetwork(self, n) for n in range(net.n_nodes)
                      if np.any((net.edge_from == n) & (net.edge_mode != SEA))}
         self._cells_at = {n: [c for c in self.cells if c.node == n] for n in range(net.n_nodes)}
+        self._cell_node = np.array([c.node for c in self.cells], dtype=np.intp)
+        counts = np.bincount(self._cell_node, minlength=net.n_nodes)
+        self._node_first_cell = np.r_[0, np.cumsum(counts)[:-1]]  # cells are created node by node
+        self._node_last_cell = np.maximum(self._node_first_cell + counts - 1, 0)
 
         # tallies
         nm, nr = len(self.months), len(net.routes)
@@ -521,36 +525,35 @@ class RouteModel(mesa.Model):
             self._plan_wait(lw[moved], t, draw_give_up=False)
             rows = np.concatenate([rows[~long_wait], lw[~moved]])
         pop.until[rows] = t + 1
-        nodes = pop.node[rows]
-        for node in np.unique(nodes):
-            self._board_at(rows[nodes == node], int(node), t)
-
-    def _board_at(self, rows: np.ndarray, node: int, t: int) -> None:
-        pop, net, p = self.pop, self.net, self.params
-        cells = self._cells_at[node]
-        rescue_here = float(self.node_rescue[node])
-        bad = bool(self._bad_weather(t, np.array([node]))[0])
-        seats = np.array([c.seat_capacity(bad, rescue_here) for c in cells]) * self.agents_per_person
-        total = seats.sum()
-        if total <= 0:
+        if len(rows) == 0:
             return
+        # today's seats at every departure point: cells are laid out node by node (self.cells order)
+        cells, cell_node = self.cells, self._cell_node
+        bad_node = self._bad_weather(t, np.arange(net.n_nodes, dtype=np.int64))
+        seats = np.array([c.seat_capacity(bool(bad_node[c.node]), float(self.node_rescue[c.node]))
+                          for c in cells]) * self.agents_per_person
+        node_seats = np.bincount(cell_node, weights=seats, minlength=net.n_nodes)
+        nodes = pop.node[rows]
+        waiting = np.bincount(nodes, minlength=net.n_nodes)
+        prob = np.divide(node_seats, waiting, out=np.zeros(net.n_nodes), where=waiting > 0).clip(0, 1)
         uid = pop.uid[rows]
-        board = self.streams.uniform(Decision.BOARD, t, uid) < min(1.0, total / len(rows))
-        rows, uid = rows[board], uid[board]
+        board = self.streams.uniform(Decision.BOARD, t, uid) < prob[nodes]
+        rows, uid, nodes = rows[board], uid[board], nodes[board]
         if len(rows) == 0:
             return
         edges = self._next_edge(rows)
-        # which cell takes each passenger, and which boat class it puts them in
-        cum = np.cumsum(seats) / total
-        cell_local = np.minimum(np.searchsorted(cum, self.streams.uniform(Decision.CELL, t, uid)), len(cells) - 1)
+        # which cell takes each passenger (in proportion to its seats at that node) and in which boat class
+        cum = np.cumsum(seats)
+        node_start = np.r_[0.0, cum][self._node_first_cell]
+        x = node_start[nodes] + self.streams.uniform(Decision.CELL, t, uid) * node_seats[nodes]
+        cell = np.minimum(np.searchsorted(cum, x, side="right"), self._node_last_cell[nodes])
         share_u = np.array([c.unseaworthy_share() for c in cells])
-        boat_class = (self.streams.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell_local]).astype(np.int8)
-        fee = net.edge_fee[edges] * np.array([c.price_index for c in cells])[cell_local]
+        boat_class = (self.streams.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell]).astype(np.int8)
+        fee = net.edge_fee[edges] * np.array([c.price_index for c in cells])[cell]
         can = pop.savings[rows] >= fee
         if (~can).any():  # the price rose while they waited
             self._plan_wait(rows[~can], t, draw_give_up=False)
-            rows, uid, edges, cell_local, boat_class, fee = (x[can] for x in (rows, uid, edges, cell_local,
-                                                                                boat_class, fee))
+            rows, uid, edges, cell, boat_class, fee = (x[can] for x in (rows, uid, edges, cell, boat_class, fee))
             if len(rows) == 0:
                 return
         pop.savings[rows] -= fee
@@ -558,53 +561,60 @@ class RouteModel(mesa.Model):
         self._add("smuggler_revenue", t, route, fee * self.weight)
         self._add("crossing_attempts", t, route, self.weight)
         self._add_edge("attempts", t, edges)
-        # boats: passengers grouped by (edge, cell, class) in id order, filled up to the boat size
+        # boats: passengers grouped by (edge, cell, class), filled up to the boat size in queue order
         size = np.maximum(1, np.round(np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
                                       * self.agents_per_person)).astype(np.int64)
-        group = (edges.astype(np.int64) * 64 + cell_local) * 2 + boat_class
-        order = np.lexsort((uid, group))
+        group = (edges.astype(np.int64) * 4096 + cell) * 2 + boat_class
+        order = np.argsort(group, kind="stable")
         g_sorted = group[order]
         starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
         rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         boat_no = np.empty(len(order), np.int64)
         boat_no[order] = rank // size[boat_class[order]]
-        boat_key = (group * 100_003 + boat_no) * 1_000_003 + node
+        boat_key = group * 1_000_003 + boat_no
+        _, first, boat_of = np.unique(boat_key, return_index=True, return_inverse=True)
         # real boats per simulated boat: 1 at full scale, fewer when one agent stands for many people
         factor = size * self.weight / np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
-        _, first = np.unique(boat_key, return_index=True)
-        b_cell, b_class, b_route = cell_local[first], boat_class[first], route[first]
+        b_cell, b_class, b_route = cell[first], boat_class[first], route[first]
         real = factor[b_class]
-        paid = np.bincount(cell_local, weights=fee, minlength=len(cells)) * self.weight
-        for i, c in enumerate(cells):
-            sel = b_cell == i
-            c.use_boats(np.bincount(b_class[sel], weights=real[sel], minlength=2), float(paid[i]))
+        paid = np.bincount(cell, weights=fee, minlength=len(cells)) * self.weight
+        used = np.zeros((len(cells), 2))
+        np.add.at(used, (b_cell, b_class), real)
+        for i in np.flatnonzero(paid > 0):
+            cells[i].use_boats(used[i], float(paid[i]))
         m = self._m(t)
         if m >= 0:
             np.add.at(self.boats_launched[m], (b_route, b_class), real)
-        self._draw_sea_outcomes(rows, edges, boat_class, boat_key, bad, t)
+        self._draw_sea_outcomes(rows, edges[first], b_class, boat_key[first], boat_of,
+                                bad_node[net.edge_from[edges[first]]], t)
 
-    def _draw_sea_outcomes(self, rows: np.ndarray, edges: np.ndarray, boat_class: np.ndarray,
-                           boat_key: np.ndarray, bad: bool, t: int) -> None:
+    def _draw_sea_outcomes(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_key: np.ndarray,
+                           boat_of: np.ndarray, bad: np.ndarray, t: int) -> None:
+        """Fate of each boat (one draw per boat and event), then of each person on a boat in distress."""
         pop, net, lv, p, s = self.pop, self.net, self.levers, self.params, self.streams
-        bk = boat_key.astype(np.uint64)
-        stopped = s.uniform(Decision.INTERCEPT, t, bk) < lv.interception[edges]
-        distress_p = net.edge_distress[edges] * lv.risk_mult[edges] * np.where(
-            boat_class == 1, p["distress_mult_unseaworthy"], 1.0) * (p["bad_weather_distress_mult"] if bad else 1.0)
-        distress = ~stopped & (s.uniform(Decision.DISTRESS, t, bk) < distress_p)
-        rescued = distress & (s.uniform(Decision.RESCUE, t, bk) < lv.rescue[edges])
-        pulled = rescued & (s.uniform(Decision.PUSHBACK, t, bk + np.uint64(7)) < lv.pullback_share[edges])
-        lost = distress & ~rescued & (s.uniform(Decision.WRECK_DEATH, t, pop.uid[rows]) < p["wreck_mortality"])
-        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, t, bk) < lv.pushback[edges])
-        intent = np.full(len(rows), INTENT_ARRIVE, np.int8)
-        intent[stopped | pulled] = INTENT_INTERCEPT
-        intent[pushed] = INTENT_PUSHBACK
-        intent[lost] = INTENT_DIE
-        self._add("rescued", t, net.edge_route[edges[rescued]], self.weight)
+        stopped = s.uniform(Decision.INTERCEPT, t, b_key) < lv.interception[b_edge]
+        distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
+            b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0)
+        distress = ~stopped & (s.uniform(Decision.DISTRESS, t, b_key) < distress_p)
+        rescued = distress & (s.uniform(Decision.RESCUE, t, b_key) < lv.rescue[b_edge])
+        pulled = rescued & (s.uniform(Decision.PULLBACK, t, b_key) < lv.pullback_share[b_edge])
+        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, t, b_key) < lv.pushback[b_edge])
+        b_intent = np.full(len(b_key), INTENT_ARRIVE, np.int8)
+        b_intent[stopped | pulled] = INTENT_INTERCEPT
+        b_intent[pushed] = INTENT_PUSHBACK
+        intent = b_intent[boat_of]
+        wrecked = (distress & ~rescued)[boat_of]
+        if wrecked.any():  # each person on a boat in unrescued distress dies or goes missing with this chance
+            w = np.flatnonzero(wrecked)
+            lost = s.uniform(Decision.WRECK_DEATH, t, pop.uid[rows[w]]) < p["wreck_mortality"]
+            intent[w[lost]] = INTENT_DIE
+        edges = b_edge[boat_of]
+        self._add("rescued", t, net.edge_route[edges[rescued[boat_of]]], self.weight)
         pop.intent[rows] = intent
         pop.status[rows] = Status.AT_SEA
         pop.since[rows] = t
         # interceptions at departure end the same day; crossings take the edge's duration
-        pop.until[rows] = t + np.where(stopped, 1, net.edge_duration[edges]).astype(np.int32)
+        pop.until[rows] = t + np.where(stopped[boat_of], 1, net.edge_duration[edges]).astype(np.int32)
         pop.attempts[rows] += 1
 
     def _crossing_outcome(self, rows: np.ndarray, t: int) -> None:

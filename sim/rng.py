@@ -50,6 +50,7 @@ class Decision(IntEnum):
     SAVINGS = 23
     INFO = 24
     ELIGIBLE = 25
+    PULLBACK = 26
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
