@@ -4,7 +4,8 @@ A departure-side authority (the coast guard of Libya, Tunisia, Turkey, Morocco..
 departures, detains and deports some of those it stops, raids boat stocks and arrests smugglers at the
 departure points it covers. An arrival-side authority (Italian, Greek, Spanish coast guards, EU
 operations, NGOs) rescues boats in distress and may push arrivals back. Each day an authority writes its
-baseline levers; interventions then adjust them. Tallies of what it did are kept for reporting.
+baseline levers; interventions then adjust them. What the authorities do is counted by route in the
+model's outputs (interceptions, rescued, pushbacks, returns).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ class BorderAuthority(mesa.Agent):
         self.spec = spec
         self.edges = np.array(spec.edges, dtype=np.intp)
         self.nodes = np.unique(model.net.edge_from[self.edges]).astype(np.intp)
-        self.interceptions = 0.0  # persons, whole run
-        self.rescues = 0.0
 
     def step(self) -> None:
         """Write this authority's baseline levers for the day (before interventions adjust them)."""

@@ -9,7 +9,7 @@ be detained or returned). Outcomes are counted per month and route. The core doe
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -76,7 +76,6 @@ class ReplicateResult:
     smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
     agent_steps: int
     agents_created: int
-    extra: dict = field(default_factory=dict)
 
 
 class RouteModel(mesa.Model):
@@ -144,7 +143,6 @@ class RouteModel(mesa.Model):
         self._edge_day = np.zeros((self.n_days, 3, net.n_edges))  # attempts, deaths, interceptions
         self._info = np.zeros((3, net.n_edges))
         self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
-        self._legal_used = np.zeros(len(net.origins))
         self._prior = None  # set on the first day, from the levers then in force
 
     # ------------------------------------------------------------------ the day
@@ -256,7 +254,7 @@ class RouteModel(mesa.Model):
         obs_risk = land_risk + risk_obs[cross]
         prior_int = np.clip(self._prior[1][cross], 0, 0.99)
         obs_int = np.clip(int_obs[cross], 0, 0.99)
-        asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]
+        asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
         a = (asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30
              - p["beta_risk"] * prior_risk * 1000 + p["beta_success"] * np.log1p(-prior_int))
         b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000 + p["beta_success"] * (
@@ -314,6 +312,8 @@ class RouteModel(mesa.Model):
         lam = net.origin_aspirants * 12 / 365.25 * lv.pressure_mult * self.agents_per_person
         epoch_day = (self.date - EPOCH).days
         counts = self.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
+        if counts.max(initial=0) >= 1 << 22:  # the id layout below holds 2**22 aspirants per origin and day
+            raise ValueError("more than 4,194,304 aspirants from one origin in a day: lower agents_per_person")
         total = int(counts.sum())
         if total == 0:
             return
@@ -324,10 +324,9 @@ class RouteModel(mesa.Model):
         savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
         info = np.clip(net.origin_info_mean[origin] + 0.2 * self.streams.normal(Decision.INFO, 0, uid), 0, 1)
         eligible = self.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
-        rows = pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
-                       savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
-                       until=t + 1 + uid % REVIEW_DAYS, cell=-1)
-        self._choose_paths(rows, t)  # intended route, for reporting legal entries and pressure by route
+        pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
+                savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
+                until=t + 1 + uid % REVIEW_DAYS)
         self.created += total
 
     def _at_origin(self, rows: np.ndarray, t: int) -> None:
@@ -347,6 +346,7 @@ class RouteModel(mesa.Model):
             p_legal = np.where(elig, prob[o], 0.0)
         legal = u < p_legal
         if legal.any():
+            self._choose_paths(rows[legal], t)  # the route they would otherwise have planned, for reporting
             self._finalise(rows[legal], Status.LEGAL)
             self._add("legal_entries", t, pop.route[rows[legal]], self.weight)
             m = self._m(t)
@@ -433,7 +433,6 @@ class RouteModel(mesa.Model):
         pop = self.pop
         pop.at_node_since[rows] = t
         pop.since[rows] = t
-        pop.cell[rows] = -1
         self._choose_paths(rows, t)
         self._plan_wait(rows, t, draw_give_up=True)
 
@@ -441,6 +440,7 @@ class RouteModel(mesa.Model):
         """WAITING until the next fee is earned (at least the minimum stay), unless giving up first."""
         pop, net, p = self.pop, self.net, self.params
         pop.status[rows] = Status.WAITING
+        pop.since[rows] = t  # wages are credited from now on
         edges = self._next_edge(rows)
         fee = net.edge_fee[edges] * self._fee_idx[edges]
         wage = net.node_wage[pop.node[rows]]
@@ -658,7 +658,7 @@ class RouteModel(mesa.Model):
         pop = self.pop
         pop.status[rows] = Status.DETAINED
         pop.at_node_since[rows] = t
-        u = self.streams.uniform(Decision.DEPORT, t, pop.uid[rows] * 2 + 1)
+        u = self.streams.uniform(Decision.DETENTION, t, pop.uid[rows])
         stay = np.ceil(-np.log(u) * self.params["detention_days"]).astype(np.int32)
         pop.until[rows] = t + np.maximum(stay, 1)
         refund = self.params["fee_refund_on_interception"]
@@ -670,14 +670,17 @@ class RouteModel(mesa.Model):
         pop, net = self.pop, self.net
         edges = self._next_edge(rows)
         deport = self.streams.uniform(Decision.DEPORT, t, pop.uid[rows]) < self.levers.deport_share[edges]
+        quits = ~deport & (self.streams.uniform(Decision.QUIT_AFTER_INTERCEPTION, t, pop.uid[rows])
+                           < self.params["quit_after_interception"])
+        self._finalise(rows[quits], Status.EXITED)
         d = rows[deport]
         self._add("returns", t, pop.route[d], self.weight)
         pop.status[d] = Status.RETURNED
         pop.node[d] = net.origin_node[pop.origin[d]]
         pop.at_node_since[d] = t
-        u = self.streams.uniform(Decision.REMIGRATE, t, pop.uid[d] * 2 + 1)
+        u = self.streams.uniform(Decision.REINTEGRATION, t, pop.uid[d])
         pop.until[d] = t + np.maximum(np.ceil(-np.log(u) * self.params["reintegration_days"]), 1).astype(np.int32)
-        self._arrive_at_node(rows[~deport], t)
+        self._arrive_at_node(rows[~deport & ~quits], t)
 
     def _after_return(self, rows: np.ndarray, t: int) -> None:
         pop = self.pop
@@ -689,7 +692,6 @@ class RouteModel(mesa.Model):
         pop.since[r] = t
         o = pop.origin[r]
         pop.savings[r] = self.net.origin_savings_median[o]  # saved again during reintegration (assumption)
-        self._choose_paths(r, t)
 
     # ------------------------------------------------------------------ records
     def _record_stocks(self, t: int) -> None:

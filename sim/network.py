@@ -169,10 +169,15 @@ def load_network(directory: Path | None = None) -> Network:
         if r["mode"] == "sea" and not r["distress_per_boat"].strip():
             raise InputError(f"{epath}: row {i}, column distress_per_boat: sea crossings need a value")
 
+    for e in range(len(erows)):
+        if NODE_KINDS[kinds[cols["from"][e]]] == "origin" and MODES[cols["mode"][e]] == "sea":
+            raise InputError(f"{epath}: row {e + 2}, column mode: legs leaving an origin are land or air")
     opath = d / "origins.csv"
     orows = _read_csv(opath, ["id", "aspirants_per_month", "savings_median_eur", "savings_sigma",
                               "legal_eligible_share", "info_mean", "source"])
     origins = [r["id"] for r in orows]
+    if len(origins) > 64:
+        raise InputError(f"{opath}: {len(origins)} origins; at most 64 are supported")
     for i, r in enumerate(orows, start=2):
         if r["id"] not in node_ids or NODE_KINDS[kinds[node_ids.index(r["id"])]] != "origin":
             raise InputError(f"{opath}: row {i}, column id: '{r['id']}' is not an origin node in nodes.csv")

@@ -39,6 +39,9 @@ _PARAMETERS = [
               "settles in the transit country or goes home"),
     Parameter("detention_days", 45.0, "days", 1.0, 365.0, _A,
               "mean time in detention after an interception before release or deportation"),
+    Parameter("quit_after_interception", 0.3, "probability", 0.0, 1.0, f"{_A}; basis: Czaika & de Haas "
+              "(IMI): restrictions deter some and divert others", "share of those released after an interception "
+              "who give up (settle in the transit country or go home on their own)"),
     Parameter("reintegration_days", 180.0, "days", 1.0, 1000.0, _A,
               "time a returnee spends at origin before deciding whether to migrate again"),
     Parameter("remigrate_prob", 0.3, "probability", 0.0, 1.0, _A,
@@ -50,9 +53,20 @@ _PARAMETERS = [
     Parameter("beta_risk", 0.08, "per death per 1,000 attempts", 0.0, 2.0, _A,
               "disutility of perceived mortality on the path"),
     Parameter("beta_time", 0.3, "per 30 days", 0.0, 5.0, _A, "disutility of travel time"),
-    Parameter("beta_success", 2.0, "per unit log-odds", 0.0, 10.0, _A,
+    Parameter("beta_success", 2.0, "per unit log-probability", 0.0, 10.0, _A,
               "utility of the perceived chance of not being intercepted"),
-    Parameter("info_lag_days", 30.0, "days", 0.0, 365.0, f"{_A}; basis: news of deaths and interceptions "
+    Parameter("asc_central_med", 0.5, "utility", -10.0, 10.0, "assumption (route constant, to be calibrated); "
+              "hand-set above zero: Libya was the main departure country for West and East Africans 2014-2017 "
+              "(Frontex ARA 2015-2018)",
+              "attractiveness of the route not captured by fees, time, risk and interception (networks, diaspora)"),
+    Parameter("asc_eastern_med", 0.0, "utility", -10.0, 10.0, "assumption (route constant, to be calibrated)",
+              "as asc_central_med, for the Eastern Mediterranean"),
+    Parameter("asc_western_med", 0.0, "utility", -10.0, 10.0, "assumption (route constant, to be calibrated)",
+              "as asc_central_med, for the Western Mediterranean"),
+    Parameter("asc_atlantic", -1.0, "utility", -10.0, 10.0, "assumption (route constant, to be calibrated); "
+              "hand-set below zero because the Atlantic carried few crossings 2014-2019 (Frontex) although it "
+              "is the cheapest path from West Africa in data/network", "as asc_central_med, for the Atlantic"),
+    Parameter("info_lag_days", 30.0, "days", 1.0, 365.0, f"{_A}; basis: news of deaths and interceptions "
               "reaches would-be migrants with a lag (literature.md: Hinsch & Bijak 2023)",
               "delay before outcomes on a crossing reach migrants' perceptions"),
     Parameter("info_halflife_days", 90.0, "days", 7.0, 1000.0, _A,
@@ -111,7 +125,7 @@ _PARAMETERS = [
     Parameter("price_risk_premium", 1.0, "ratio", 0.0, 10.0, _A,
               "target price rises by this times the interception probability"),
     Parameter("fee_refund_on_interception", 0.0, "share", 0.0, 1.0, _A,
-              "share of the fee refunded (or a free re-attempt) after an interception"),
+              "share of the base fee refunded after an interception"),
 ]
 
 PARAMETERS: MappingProxyType[str, Parameter] = MappingProxyType({p.name: p for p in _PARAMETERS})

@@ -50,8 +50,6 @@ _FIELDS: dict[str, type] = {
     "since": np.int32,  # day savings were last credited / the current activity began
     "until": np.int32,  # day the agent next needs attention
     "intent": np.int8,
-    "boat": np.int8,  # boat class while at sea (0 seaworthy, 1 unseaworthy)
-    "cell": np.int16,  # smuggler cell for the current crossing, -1 if none
 }
 
 

@@ -51,7 +51,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "arrivals_by_crossing": ("arrivals by border crossing", "persons", "time: sum"),
     "dead_missing_by_crossing": ("dead and missing on border crossings (sea and land borders)", "persons",
                                  "time: sum"),
-    "deaths_per_1000_attempts": ("dead and missing per 1,000 crossing attempts", "1e-3", "time: mean"),
+    "deaths_per_1000_attempts": ("dead and missing while crossing the border (sea or land border) per 1,000 "
+                                 "crossing attempts", "1e-3", "time: mean"),
 }
 INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_destination",
                                        "departures_by_origin", "legal_entries_by_origin",
@@ -116,7 +117,10 @@ def annual(ds: xr.Dataset) -> xr.Dataset:
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """Per route and year: median and 90% interval across replicates, plus deaths per 1,000 attempts."""
     yearly = annual(ds)
-    yearly["deaths_per_1000_attempts"] = 1000 * yearly["dead_missing"] / yearly["crossing_attempts"].where(
+    # deaths at the border crossings themselves (sea, land borders) over attempts to cross them
+    at_crossings = ds["dead_missing_by_crossing"].groupby("crossing_route").sum().rename(crossing_route="route")
+    at_crossings = at_crossings.reindex(route=ds["route"].values, fill_value=0).groupby("time.year").sum("time")
+    yearly["deaths_per_1000_attempts"] = 1000 * at_crossings / yearly["crossing_attempts"].where(
         yearly["crossing_attempts"] > 0)
     stock = ds[["stranded", "in_transit"]].groupby("time.year").mean("time")
     rows = []

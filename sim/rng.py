@@ -26,10 +26,8 @@ class Decision(IntEnum):
     """One stream per decision, so adding a decision never shifts another's draws."""
 
     ASPIRANTS = 1
-    ATTRIBUTES = 2
     ORIGIN_DEPART = 3
     ORIGIN_GIVE_UP = 4
-    LEGAL = 5
     ROUTE_CHOICE = 6
     LAND_DEATH = 7
     LAND_INTERCEPT = 8
@@ -51,6 +49,9 @@ class Decision(IntEnum):
     INFO = 24
     ELIGIBLE = 25
     PULLBACK = 26
+    DETENTION = 27
+    REINTEGRATION = 28
+    QUIT_AFTER_INTERCEPTION = 29
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
@@ -107,9 +108,6 @@ class Streams:
 
     def normal(self, decision: int, day: int, keys: np.ndarray) -> np.ndarray:
         return special.ndtri(self.uniform(decision, day, keys))
-
-    def gumbel(self, decision: int, day: int, keys: np.ndarray) -> np.ndarray:
-        return -np.log(-np.log(self.uniform(decision, day, keys)))
 
     def poisson(self, decision: int, day: int, keys: np.ndarray, lam: np.ndarray) -> np.ndarray:
         """Poisson counts by inverting the CDF at the keyed uniforms (exact, deterministic)."""

@@ -6,7 +6,8 @@ price index applied to the crossing's base fee. Each day it loses members to arr
 after a delay (network resilience), loses boats to seizures, buys boats with its capital - cheaper,
 unseaworthy ones when rescue capacity is high (Deiana et al. 2024) or capital is short - and moves its
 price towards a target that rises with queueing demand and with the risk of interception. Land networks
-collect the fees of legs inside Africa and Asia and have no capacity limit.
+collect the fees of every leg that is not a sea crossing (land and air legs, land-border crossings) and
+have no capacity limit.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class SeaCell(mesa.Agent):
         self.cell_id = cell_id
         self.node = node
         self.organisers = float(p["organisers_per_cell"])
-        self.aides = float(round(p["organisers_per_cell"] * p["aides_per_organiser"]))
+        self.aides = p["organisers_per_cell"] * p["aides_per_organiser"]
         self.vacant_organisers = 0.0
         self.vacant_aides = 0.0
         self.price_index = 1.0
@@ -116,11 +117,11 @@ class SeaCell(mesa.Agent):
         if ratio >= 2.0 and self.capital > 0:
             if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"]:
                 self.organisers += 1
-                self.aides += round(p["aides_per_organiser"])
+                self.aides += p["aides_per_organiser"]
         elif ratio <= 0.25 and self.organisers > 1:
             if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"] / 4:
                 self.organisers -= 1
-                self.aides = max(0.0, self.aides - round(p["aides_per_organiser"]))
+                self.aides = max(0.0, self.aides - p["aides_per_organiser"])
 
     def use_boats(self, boats_by_class: np.ndarray, fees: float) -> None:
         """Boats launched today (one-way: they are lost, seized or abandoned) and the fees collected."""

@@ -36,10 +36,15 @@ def test_more_rescue_means_fewer_deaths_per_attempt_with_boat_choice_held_fixed(
     fixed = {"unseaworthy_share_sar": 0.0, "bad_weather_launch_sar": 0.0}
     base = [run_small(network, replicate=r, end=END, params=fixed) for r in REPS]
     sar = [run_small(network, replicate=r, end=END, params=fixed,
-                     interventions=[spec("search_and_rescue", "atlantic", 0.8)]) for r in REPS]
-    a = network.route("atlantic")
-    rate = lambda r: r.route["dead_missing_sea"][:, a].sum() / r.route["crossing_attempts"][:, a].sum()  # noqa: E731
-    assert np.all(_sum(sar, rate) < 0.5 * _sum(base, rate))
+                     interventions=[spec("search_and_rescue", "central_med", 0.8)]) for r in REPS]
+    c = network.route("central_med")
+    deaths = lambda r: r.route["dead_missing_sea"][:, c].sum()  # noqa: E731
+    attempts = lambda r: r.route["crossing_attempts"][:, c].sum()  # noqa: E731
+    # rates pooled over paired replicates: deaths are rare events at 1/100 scale
+    base_rate = _sum(base, deaths).sum() / _sum(base, attempts).sum()
+    sar_rate = _sum(sar, deaths).sum() / _sum(sar, attempts).sum()
+    assert _sum(base, deaths).sum() >= 20  # enough events for the comparison to mean something
+    assert sar_rate < 0.5 * base_rate
 
 
 def test_a_legal_pathway_quota_cuts_irregular_departures_from_its_origin(network):

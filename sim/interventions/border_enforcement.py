@@ -3,7 +3,8 @@
 Mechanism: raises the probability that a boat (or a person at a land border) is stopped on the
 targeted edges: ``1-(1-p)(1-s)`` for intensity s in [0, 1]; negative s scales it down. Those
 intercepted at departure are detained and later released or deported (the authority's
-``deport_share``); with ``side: arrival`` the EU side pushes arrivals back across the border.
+``deport_share``). The separate type ``pushbacks`` acts on the EU side: arrivals pushed back across
+the border.
 Evidence: the EU-Turkey Statement was followed by an 88% drop in Greek-island arrivals within a month
 (IOM via AFP, 13 May 2016) and displacement to other routes (Frontex ARA 2017) - see literature.md.
 """

@@ -3,8 +3,9 @@
 Mechanism: ``1-(1-r)(1-s)`` for intensity s in [0, 1] (more assets, closer to departure); negative s
 scales rescue down (the end of Mare Nostrum, restrictions on NGO ships). Rescued people are landed at
 the destination, or returned when the rescuer is the departure country's coast guard
-(``pullback_share``, set with ``pullback: true``). Smugglers read rescue capacity when they buy boats
-and decide to launch in bad weather (parameters ``unseaworthy_share_sar``, ``bad_weather_launch_sar``).
+(``pullback_share``, set by the separate type ``departure_country_sar``). Smugglers read rescue
+capacity when they buy boats and decide to launch in bad weather (``unseaworthy_share_sar``,
+``bad_weather_launch_sar``).
 Evidence: mortality is elastic to SAR (Amnesty 2015: 1 in 16 after Mare Nostrum ended vs 1 in 427
 after the April 2015 reinforcement); the pull effect is contested (Deiana et al. 2024 vs Cusumano &
 Villa 2019, Rodriguez Sanchez et al. 2023) - see literature.md.
