@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=None, help="output folder (default runs/<scenario name>)")
     r.add_argument("--replicates", type=int, default=None, help="override the scenario's replicates")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    r.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per core; results do not depend on it)")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -60,6 +62,8 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"{len(scn.interventions)} interventions)")
         return 0
     if args.command == "run":
+        if args.workers is None:
+            args.workers = os.cpu_count() or 1
         for name in ("replicates", "workers"):
             value = getattr(args, name)
             if value is not None and value < 1:

@@ -95,3 +95,23 @@ def test_every_shipped_scenario_is_valid():
     for f in files:
         scn = load_scenario(f)
         assert all(iv.note for iv in scn.interventions), f"{f.name}: every dated entry cites its source"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats(allow_nan=True),
+                    st.text(max_size=12), st.lists(st.integers(), max_size=3),
+                    st.dictionaries(st.text(max_size=6), st.integers(), max_size=3))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(["name", "period", "replicates", "seed", "agents_per_person", "spinup_months",
+                            "parameters", "interventions", "description", "network"]), value=_values)
+def test_any_value_in_any_field_is_accepted_or_rejected_with_an_input_error(key, value, tmp_path):
+    doc = tiny_doc()
+    doc[key] = value
+    try:
+        parse_scenario(doc, tmp_path / "fuzz.yaml")
+    except InputError as exc:
+        assert "\n" not in str(exc) and "fuzz.yaml" in str(exc)
