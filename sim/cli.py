@@ -27,6 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    k = sub.add_parser("calibrate", help="fit free parameters to the public record (resumable)")
+    k.add_argument("spec", type=Path)
+    k.add_argument("--out", type=Path, required=True, help="output folder (an existing one is resumed)")
+    k.add_argument("--until", default=None, help="end of the fitting period, YYYY-MM (overrides the spec)")
+    k.add_argument("--trials", type=int, default=None, help="override the spec's trial budget")
+    k.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
+    k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+    k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c = sub.add_parser("check", help="validate a scenario file without running it")
     c.add_argument("scenario", type=Path)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -78,6 +87,23 @@ def _dispatch(args: argparse.Namespace) -> int:
                           progress=not args.quiet, plots=not args.no_plots)
         print(f"wrote {out}/ (results.nc, summary.csv, plots/, run.json): {ds.sizes['replicate']} replicates, "
               f"{ds.attrs['wall_seconds']:.1f} s")
+        return 0
+    if args.command == "calibrate":
+        import dataclasses
+
+        from sim.calibration import load_spec
+
+        spec = load_spec(args.spec, until=args.until)
+        for name in ("trials", "workers", "final_replicates"):
+            value = getattr(args, name)
+            if value is not None:
+                if value < 1:
+                    raise InputError(f"--{name.replace('_', '-')}: {value} is not allowed; expected >= 1")
+                spec = dataclasses.replace(spec, **{name: value})
+        from sim.calibration_run import run_calibration
+
+        report = run_calibration(spec, args.out, progress=not args.quiet)
+        print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,9 @@ TOP_KEYS = {
     "network": "folder with routes.csv, nodes.csv, edges.csv, origins.csv, authorities.csv",
     "parameters": "mapping of parameter name to value",
     "interventions": "list of interventions",
+    "calibration": "fitted-parameters file written by routesim calibrate (parameters and intervention strengths)",
 }
-INTERVENTION_KEYS = {"type", "target", "start", "end", "intensity", "ramp_days", "note"}
+INTERVENTION_KEYS = {"id", "type", "target", "start", "end", "intensity", "ramp_days", "note"}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -53,6 +54,7 @@ class Scenario:
     parameters: dict[str, float] = field(default_factory=dict)
     interventions: tuple[iv.InterventionSpec, ...] = ()
     routesim_version: str = __version__
+    calibration: Path | None = None
     source: Path | None = None
     sha256: str = ""
 
@@ -68,10 +70,11 @@ class Scenario:
             "seed": self.seed,
             "agents_per_person": self.agents_per_person,
             "network": str(self.network),
+            **({"calibration": str(self.calibration)} if self.calibration else {}),
             "parameters": dict(self.parameters),
             "interventions": [
                 {k: v for k, v in {
-                    "type": s.type, "target": s.target, "start": s.start.isoformat(),
+                    "id": s.id, "type": s.type, "target": s.target, "start": s.start.isoformat(),
                     "end": s.end.isoformat() if s.end else None, "intensity": s.intensity,
                     "ramp_days": s.ramp_days, "note": s.note}.items() if v not in (None, "", 0) or k == "intensity"}
                 for s in self.interventions
@@ -164,6 +167,31 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     if not isinstance(ivs, list):
         raise fail("interventions", "expected a list")
     specs = tuple(_intervention(item, i, net, fail) for i, item in enumerate(ivs))
+    ids = [s.id for s in specs if s.id]
+    if len(ids) != len(set(ids)):
+        raise fail("interventions", f"duplicate id among {', '.join(ids)}")
+
+    calibration = None
+    if doc.get("calibration") is not None:
+        if not isinstance(doc["calibration"], str):
+            raise fail("calibration", "expected a file path")
+        calibration = (path.parent / doc["calibration"]).resolve()
+        fitted = load_fitted(calibration, lambda m: fail("calibration", m))
+        clean = {**fitted.get("parameters", {}), **clean}  # the scenario's own values win
+        strengths = fitted.get("interventions", {})
+        unknown = sorted(set(strengths) - set(ids))
+        if unknown:
+            raise fail("calibration", f"{calibration}: fitted strengths for unknown intervention ids {unknown}")
+        specs = tuple(replace(s, intensity=float(strengths[s.id])) if s.id in strengths else s for s in specs)
+        for s in specs:
+            try:
+                iv.make(s, net)
+            except InputError as exc:
+                raise fail("calibration", f"{calibration}: intervention '{s.id}': {exc}") from None
+        for k, v in clean.items():
+            p = PARAMETERS[k]
+            if not p.low <= v <= p.high:
+                raise fail("calibration", f"{calibration}: {k}={v} is outside [{p.low}, {p.high}]")
 
     version = doc.get("routesim_version", __version__)
     description = doc.get("description", "") or ""
@@ -172,7 +200,28 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     return Scenario(name=name, description=description.strip(), period_start=start, period_end=end,
                     spinup_months=spinup, replicates=replicates, seed=seed, agents_per_person=app,
                     network=network, parameters=clean, interventions=specs, routesim_version=str(version),
-                    source=path, sha256=sha256)
+                    calibration=calibration, source=path, sha256=sha256)
+
+
+def load_fitted(path: Path, fail) -> dict:  # noqa: ANN001
+    """A fitted-parameters file: {parameters: {name: value}, interventions: {id: intensity}, ...}."""
+    if not path.is_file():
+        raise fail(f"file not found: {path}")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise fail(f"{path}: not valid YAML") from None
+    if not isinstance(doc, dict):
+        raise fail(f"{path}: expected a mapping with parameters and interventions")
+    for key in ("parameters", "interventions"):
+        block = doc.get(key, {}) or {}
+        if not isinstance(block, dict) or not all(isinstance(v, int | float) for v in block.values()):
+            raise fail(f"{path}: {key} must map names to numbers")
+        doc[key] = {k: float(v) for k, v in block.items()}
+    unknown = sorted(set(doc["parameters"]) - set(PARAMETERS))
+    if unknown:
+        raise fail(f"{path}: unknown parameters {unknown}")
+    return doc
 
 
 def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:  # noqa: ANN001
@@ -196,8 +245,11 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     intensity = _float(item["intensity"], lambda m: fail(f"{where}.intensity", m))
     ramp = _int(item.get("ramp_days", 0) or 0, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
     note = item.get("note", "") or ""
+    ident = item.get("id", "") or ""
+    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)):
+        raise fail(f"{where}.id", f"'{ident}' is not allowed: letters, digits, _ and -")
     spec = iv.InterventionSpec(type=item["type"], target=str(item["target"]), start=start, end=end,
-                               intensity=intensity, ramp_days=ramp, note=str(note))
+                               intensity=intensity, ramp_days=ramp, note=str(note), id=ident)
     try:
         iv.make(spec, net)
     except InputError as exc:

@@ -35,6 +35,7 @@ class InterventionSpec:
     intensity: float
     ramp_days: int = 0
     note: str = ""
+    id: str = ""  # optional name, so a calibration can set this entry's intensity
 
 
 class Intervention:

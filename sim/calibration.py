@@ -1,0 +1,323 @@
+"""Calibration by the simulated method of moments, with Optuna's TPE sampler as the optimiser.
+
+The distance between model and record is the weighted mean squared log error of annual route totals
+(arrivals vs Frontex detections, dead and missing at sea vs IOM), over the fitting period. Free
+parameters are named in a spec file: model parameters by name, and the strengths of dated scenario
+entries by their ``id`` (a shock's date comes from the record; only its strength is fitted). Every
+trial uses the same seed (common random numbers), so differences between trials are the parameters'.
+
+Trials are stored in an SQLite file in the output folder, so an interrupted calibration resumes where
+it stopped; trials run in parallel worker processes. The fitted parameters are the best trial; the
+approximate posterior is the set of trials within the best ``accept_fraction`` of distances (an ABC-style
+acceptance region over the optimiser's trials, not an exact Bayesian posterior).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+import yaml
+
+from sim.errors import InputError
+from sim.model import RouteModel
+from sim.parameters import PARAMETERS
+from sim.scenario import Scenario, load_scenario
+
+TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections"}
+SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
+             "accept_fraction", "final_replicates", "final_agents_per_person", "parameters", "interventions",
+             "targets"}
+
+
+@dataclass(frozen=True)
+class Bound:
+    low: float
+    high: float
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    model: str  # model variable, e.g. arrivals
+    observed: str  # observed variable, e.g. detections
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    name: str
+    scenario: Scenario
+    fit_start: dt.date
+    fit_end: dt.date
+    parameters: dict[str, Bound]
+    interventions: dict[str, Bound]
+    targets: tuple[Target, ...]
+    agents_per_person: float = 0.02
+    replicates: int = 1
+    trials: int = 150
+    seed: int = 7
+    workers: int = 2
+    accept_fraction: float = 0.1
+    final_replicates: int = 10
+    final_agents_per_person: float = 1.0
+    source: Path | None = None
+
+
+def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
+    """Read and validate a calibration spec; every problem is one InputError naming file and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: calibration spec not found")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        raise InputError(f"{path}: not valid YAML") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected a mapping with keys {', '.join(sorted(SPEC_KEYS))}")
+
+    def fail(field: str, msg: str) -> InputError:
+        return InputError(f"{path}: {field}: {msg}")
+
+    for key in doc:
+        if key not in SPEC_KEYS:
+            raise fail(str(key), f"unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
+    for key in ("name", "scenario", "parameters", "targets"):
+        if key not in doc:
+            raise fail(key, "required")
+    if not isinstance(doc["scenario"], str):
+        raise fail("scenario", "expected a scenario file path")
+    try:
+        scenario = load_scenario((path.parent / doc["scenario"]).resolve())
+    except InputError as exc:
+        raise fail("scenario", str(exc)) from None
+
+    period = doc.get("fit_period") or {}
+    if not isinstance(period, dict):
+        raise fail("fit_period", "expected a mapping with start and end (YYYY-MM)")
+    start = _month(period.get("start", scenario.period_start.strftime("%Y-%m")), lambda m: fail("fit_period.start", m))
+    end_text = until or period.get("end", scenario.period_end.strftime("%Y-%m"))
+    end = _month_end(_month(end_text, lambda m: fail("--until" if until else "fit_period.end", m)))
+    if end < start:
+        raise fail("fit_period.end", f"{end:%Y-%m} is before the start {start:%Y-%m}")
+    if start < scenario.period_start or end > scenario.period_end:
+        raise fail("fit_period", "must lie within the scenario's period")
+
+    params = _bounds(doc["parameters"], "parameters", fail)
+    for name, b in params.items():
+        if name not in PARAMETERS:
+            raise fail(f"parameters.{name}", "unknown parameter")
+        p = PARAMETERS[name]
+        if b.low < p.low or b.high > p.high:
+            raise fail(f"parameters.{name}", f"prior [{b.low}, {b.high}] goes outside the parameter's bounds "
+                                             f"[{p.low}, {p.high}] {p.unit}")
+    ivs = _bounds(doc.get("interventions") or {}, "interventions", fail)
+    ids = {s.id for s in scenario.interventions if s.id}
+    for name in ivs:
+        if name not in ids:
+            raise fail(f"interventions.{name}", f"no scenario entry with this id; ids: {', '.join(sorted(ids))}")
+    if len(params) + len(ivs) > 40:
+        raise fail("parameters", f"{len(params) + len(ivs)} free parameters; at most 40 are allowed")
+
+    targets = []
+    if not isinstance(doc["targets"], list) or not doc["targets"]:
+        raise fail("targets", "expected a non-empty list of {model, observed, weight}")
+    for i, t in enumerate(doc["targets"]):
+        if not isinstance(t, dict) or set(t) - {"model", "observed", "weight"}:
+            raise fail(f"targets[{i}]", "expected a mapping with model, observed and weight")
+        if t.get("model") not in TARGET_PAIRS:
+            raise fail(f"targets[{i}].model", f"'{t.get('model')}' is not one of {', '.join(TARGET_PAIRS)}")
+        if t.get("observed") not in ("detections", "dead_missing", "sea_arrivals"):
+            raise fail(f"targets[{i}].observed", "expected detections, dead_missing or sea_arrivals")
+        w = t.get("weight", 1.0)
+        if isinstance(w, bool) or not isinstance(w, int | float) or not w > 0:
+            raise fail(f"targets[{i}].weight", f"'{w}' is not a positive number")
+        targets.append(Target(t["model"], t["observed"], float(w)))
+
+    def num(key: str, default: float, low: float, high: float, integer: bool = False) -> float:
+        v = doc.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):
+            raise fail(key, f"'{v}' is not a {'whole ' if integer else ''}number")
+        if not low <= v <= high:
+            raise fail(key, f"{v} is outside [{low}, {high}]")
+        return v
+
+    name = doc["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise fail("name", "letters, digits, _ and - only")
+    return CalibrationSpec(
+        name=name, scenario=scenario, fit_start=start, fit_end=end, parameters=params, interventions=ivs,
+        targets=tuple(targets), agents_per_person=num("agents_per_person", 0.02, 1e-4, 1),
+        replicates=int(num("replicates", 1, 1, 100, True)), trials=int(num("trials", 150, 1, 100_000, True)),
+        seed=int(num("seed", 7, 0, 2**62, True)), workers=int(num("workers", 2, 1, 256, True)),
+        accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
+                                                                                        1000, True)),
+        final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1), source=path)
+
+
+def _bounds(block: Any, where: str, fail) -> dict[str, Bound]:  # noqa: ANN001
+    if not isinstance(block, dict):
+        raise fail(where, "expected a mapping of name to {low, high, scale}")
+    out = {}
+    for name, b in block.items():
+        if not isinstance(b, dict) or not {"low", "high"} <= set(b) or set(b) - {"low", "high", "scale"}:
+            raise fail(f"{where}.{name}", "expected {low, high} and optionally scale: log or linear")
+        low, high = b["low"], b["high"]
+        if any(isinstance(x, bool) or not isinstance(x, int | float) for x in (low, high)) or not low < high:
+            raise fail(f"{where}.{name}", f"bad prior [{low}, {high}]: need numbers with low < high")
+        scale = b.get("scale", "linear")
+        if scale not in ("log", "linear"):
+            raise fail(f"{where}.{name}.scale", f"'{scale}' is not log or linear")
+        if scale == "log" and low <= 0:
+            raise fail(f"{where}.{name}", "a log-scale prior needs low > 0")
+        out[str(name)] = Bound(float(low), float(high), scale == "log")
+    return out
+
+
+def _month(value: Any, fail) -> dt.date:  # noqa: ANN001
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    m = re.fullmatch(r"(\d{4})-(\d{2})", str(value))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise fail(f"'{value}' is not a month; expected YYYY-MM")
+    return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------------- applying a parameter set
+def apply(scenario: Scenario, params: dict[str, float], strengths: dict[str, float], **changes: Any) -> Scenario:
+    """The scenario with parameters and intervention strengths set (and other fields changed)."""
+    ivs = tuple(dataclasses.replace(s, intensity=strengths[s.id]) if s.id in strengths else s
+                for s in scenario.interventions)
+    return dataclasses.replace(scenario, parameters={**scenario.parameters, **params}, interventions=ivs, **changes)
+
+
+def annual_totals(ds: xr.Dataset, variables: list[str]) -> xr.Dataset:
+    """Annual sums per route and replicate, over complete years only."""
+    months = ds["time"].dt.year.to_series().value_counts()
+    full = sorted(int(y) for y, n in months.items() if n == 12)
+    return ds[variables].groupby("time.year").sum("time").sel(year=full)
+
+
+def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int]) -> float:
+    """Weighted mean squared log error over route-years where the record has a value."""
+    total, weight = 0.0, 0.0
+    for t in targets:
+        sim = sim_annual[t.model].mean("replicate").sel(year=years)
+        obs = observed[t.observed].reindex(year=years).reindex(route=sim["route"].values)
+        err = (np.log1p(sim) - np.log1p(obs)) ** 2
+        n = int(err.notnull().sum())
+        if n:
+            total += t.weight * float(err.sum(skipna=True)) / n
+            weight += t.weight
+    return total / weight if weight else math.inf
+
+
+# --------------------------------------------------------------------------- one trial
+def _evaluate(args: tuple) -> float:
+    scenario, spec_targets, years, observed, replicates, seed = args
+    from sim.run import build_config
+
+    config = build_config(scenario, seed)
+    results = [RouteModel(config, r).run() for r in range(replicates)]
+    from sim.results import to_dataset
+
+    ds = to_dataset(results, config.net, {})
+    variables = sorted({t.model for t in spec_targets})
+    return distance(annual_totals(ds, variables), observed, spec_targets, years)
+
+
+def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
+    params = {k: v for k, v in values.items() if k in spec.parameters}
+    strengths = {k[len("iv:"):]: v for k, v in values.items() if k.startswith("iv:")}
+    return apply(spec.scenario, params, strengths, agents_per_person=spec.agents_per_person,
+                 period_start=spec.fit_start, period_end=spec.fit_end, replicates=spec.replicates)
+
+
+def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: bool = False) -> dict:
+    """Run (or resume) the optimisation; write OUT/fitted.yaml and OUT/trials.csv; return the fitted dict."""
+    import optuna
+    from tqdm import tqdm
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    out.mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{(out / 'trials.db').resolve()}"
+    n_free = len(spec.parameters) + len(spec.interventions)
+    sampler = optuna.samplers.TPESampler(seed=spec.seed, multivariate=True, n_startup_trials=min(30, 4 * n_free))
+    study = optuna.create_study(study_name=spec.name, storage=storage, sampler=sampler, load_if_exists=True,
+                                direction="minimize")
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)  # interrupted last time: ask again
+    dists = {name: _distribution(b) for name, b in spec.parameters.items()}
+    dists.update({f"iv:{name}": _distribution(b) for name, b in spec.interventions.items()})
+    years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
+             if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
+    done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
+    bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
+    ctx = get_context("fork")
+    with ProcessPoolExecutor(max_workers=spec.workers, mp_context=ctx) as pool:
+        while done < spec.trials:
+            batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
+            jobs = [(trial_scenario(spec, t.params), spec.targets, years, observed, spec.replicates, spec.seed)
+                    for t in batch]
+            for trial, value in zip(batch, pool.map(_evaluate, jobs), strict=True):
+                study.tell(trial, value if math.isfinite(value) else None,
+                           state=None if math.isfinite(value) else optuna.trial.TrialState.FAIL)
+            done += len(batch)
+            bar.update(len(batch))
+    bar.close()
+    return summarise(spec, study, out)
+
+
+def _distribution(b: Bound):  # noqa: ANN202
+    import optuna
+
+    return optuna.distributions.FloatDistribution(b.low, b.high, log=b.log)
+
+
+def summarise(spec: CalibrationSpec, study, out: Path) -> dict:  # noqa: ANN001
+    import optuna
+
+    trials = sorted((t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
+                    key=lambda t: t.value)
+    if not trials:
+        raise InputError(f"{out}: no completed trials")
+    n_accept = max(5, int(round(spec.accept_fraction * len(trials))))
+    accepted = trials[:n_accept]
+    best = trials[0]
+
+    def split(values: dict) -> dict:
+        return {"parameters": {k: float(v) for k, v in values.items() if not k.startswith("iv:")},
+                "interventions": {k[3:]: float(v) for k, v in values.items() if k.startswith("iv:")}}
+
+    fitted = {
+        **split(best.params),
+        "distance": float(best.value),
+        "method": "simulated method of moments (weighted mean squared log error of annual route totals), "
+                  "Optuna TPE optimiser; samples = trials within the best accept_fraction of distances "
+                  "(ABC-style acceptance region, approximate)",
+        "spec": str(spec.source) if spec.source else "",
+        "fit_period": [spec.fit_start.isoformat(), spec.fit_end.isoformat()],
+        "agents_per_person_while_fitting": spec.agents_per_person,
+        "trials_completed": len(trials),
+        "samples": [{**split(t.params), "distance": float(t.value)} for t in accepted],
+        "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    (out / "fitted.yaml").write_text(yaml.safe_dump(fitted, sort_keys=False), encoding="utf-8")
+    rows = ["trial,distance," + ",".join(sorted(best.params))]
+    for t in trials:
+        rows.append(f"{t.number},{t.value:.6g}," + ",".join(f"{t.params[k]:.6g}" for k in sorted(best.params)))
+    (out / "trials.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return fitted

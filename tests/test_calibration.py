@@ -1,0 +1,117 @@
+"""Calibration: spec validation, resumability, and recovery of known parameters from synthetic data."""
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+
+from sim.calibration import annual_totals, apply, calibrate, load_spec
+from sim.errors import InputError
+from sim.results import to_dataset
+from sim.run import build_config, simulate
+
+from .conftest import ROOT, tiny_doc
+
+TRUTH = {"level_syria_iraq": 2.0, "level_west_africa": 0.6}
+
+
+def _scenario_doc():
+    doc = tiny_doc(period={"start": "2014-01", "end": "2015-12"}, agents_per_person=0.01, replicates=1)
+    doc["interventions"] = [
+        {"id": "level_syria_iraq", "type": "origin_pressure", "target": "syria_iraq", "start": "2000-01-01",
+         "intensity": 1.0, "note": "test level"},
+        {"id": "level_west_africa", "type": "origin_pressure", "target": "west_africa", "start": "2000-01-01",
+         "intensity": 1.0, "note": "test level"},
+    ]
+    return doc
+
+
+def _spec_doc(**changes):
+    doc = {"name": "synthetic", "scenario": "scn.yaml", "agents_per_person": 0.01, "replicates": 1, "trials": 24,
+           "workers": 2, "seed": 3, "parameters": {},
+           "interventions": {k: {"low": 0.25, "high": 4.0, "scale": "log"} for k in TRUTH},
+           "targets": [{"model": "arrivals", "observed": "detections", "weight": 1.0}]}
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture
+def spec_file(write_scenario, tmp_path):
+    write_scenario(_scenario_doc(), name="scn.yaml")
+
+    def write(**changes):
+        path = tmp_path / "spec.yaml"
+        path.write_text(yaml.safe_dump(_spec_doc(**changes)))
+        return path
+
+    return write
+
+
+def _synthetic_observations(spec):
+    """The record the model itself produces at the true values (same scale and seed as the fit)."""
+    scn = apply(spec.scenario, {}, TRUTH, agents_per_person=spec.agents_per_person)
+    config = build_config(scn, spec.seed)
+    ds = to_dataset(simulate(config, 1, progress=False), config.net, {})
+    totals = annual_totals(ds, ["arrivals", "dead_missing_sea"]).mean("replicate")
+    return xr.Dataset({"detections": totals["arrivals"].astype(float).transpose("year", "route"),
+                       "dead_missing": totals["dead_missing_sea"].astype(float).transpose("year", "route")})
+
+
+def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
+    spec = load_spec(spec_file(trials=14))
+    observed = _synthetic_observations(spec)
+    out = tmp_path / "fit"
+    calibrate(spec, out, observed)
+    spec = load_spec(spec_file(trials=28))
+    fitted = calibrate(spec, out, observed)  # resumes: 14 more trials, not 28
+    assert fitted["trials_completed"] == 28
+    for name, truth in TRUTH.items():
+        estimate = fitted["interventions"][name]
+        assert abs(np.log(estimate / truth)) < np.log(1.3), (name, estimate, truth)  # within 30%
+    assert len(fitted["samples"]) >= 5 and fitted["samples"][0]["distance"] == fitted["distance"]
+    assert (out / "trials.csv").read_text().count("\n") == 29
+    back = yaml.safe_load((out / "fitted.yaml").read_text())
+    assert back["interventions"] == fitted["interventions"]
+
+
+@pytest.mark.parametrize("changes,needle", [
+    ({"parameters": {"beta_feee": {"low": 0, "high": 1}}}, "parameters.beta_feee: unknown parameter"),
+    ({"parameters": {"beta_fee": {"low": 2, "high": 1}}}, "parameters.beta_fee: bad prior"),
+    ({"parameters": {"beta_fee": {"low": -5, "high": 1}}}, "goes outside the parameter's bounds"),
+    ({"parameters": {"beta_fee": {"low": 0, "high": 1, "scale": "log"}}}, "log-scale prior needs low > 0"),
+    ({"interventions": {"nonexistent": {"low": 0, "high": 1}}}, "interventions.nonexistent: no scenario entry"),
+    ({"targets": [{"model": "happiness", "observed": "detections"}]}, "targets[0].model"),
+    ({"trials": 0}, "trials: 0 is outside"),
+    ({"colour": "red"}, "colour: unknown key"),
+])
+def test_a_bad_spec_fails_with_one_line_naming_the_field(spec_file, changes, needle):
+    with pytest.raises(InputError) as info:
+        load_spec(spec_file(**changes))
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_until_overrides_the_end_of_the_fitting_period(spec_file):
+    assert load_spec(spec_file(), until="2014-12").fit_end.isoformat() == "2014-12-31"
+    with pytest.raises(InputError, match="--until"):
+        load_spec(spec_file(), until="2014-13")
+
+
+def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario, tmp_path):
+    fitted = tmp_path / "fitted.yaml"
+    fitted.write_text(yaml.safe_dump({"parameters": {"wreck_mortality": 0.42},
+                                      "interventions": {"level_syria_iraq": 1.7}}))
+    doc = _scenario_doc()
+    doc["calibration"] = str(fitted)
+    from sim.scenario import load_scenario
+
+    scn = load_scenario(write_scenario(doc, name="cal.yaml"))
+    assert scn.parameters["wreck_mortality"] == 0.42
+    assert {s.id: s.intensity for s in scn.interventions}["level_syria_iraq"] == 1.7
+    fitted.write_text(yaml.safe_dump({"parameters": {"no_such": 1.0}}))
+    with pytest.raises(InputError, match="calibration: .*unknown parameters"):
+        load_scenario(write_scenario(doc, name="cal.yaml"))
+
+
+def test_the_shipped_spec_is_valid():
+    spec = load_spec(ROOT / "calibration" / "baseline.yaml")
+    assert len(spec.parameters) + len(spec.interventions) <= 40
