@@ -154,6 +154,7 @@ def write_outputs(out: Path, ds: xr.Dataset, meta: dict, scn: Scenario, plots: b
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is meant to be shared
     try:
         encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
         ds.to_netcdf(tmp / "results.nc", engine="h5netcdf", encoding=encoding)
