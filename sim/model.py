@@ -74,6 +74,7 @@ class ReplicateResult:
     by_crossing: dict[str, np.ndarray]  # attempts, arrivals, dead_missing: (months, crossing edges)
     price_index: np.ndarray  # (months, routes) mean smuggler price index at month end
     smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
+    boat_load: np.ndarray  # (months, routes) mean load factor of boats (1 = nominal size) at month end
     agent_steps: int
     agents_created: int
 
@@ -117,6 +118,10 @@ class RouteModel(mesa.Model):
         self.land = {n: LandNetwork(self, n) for n in range(net.n_nodes)
                      if np.any((net.edge_from == n) & (net.edge_mode != SEA))}
         self._cells_at = {n: [c for c in self.cells if c.node == n] for n in range(net.n_nodes)}
+        for cell in self.cells:  # the smuggler network: rivals at the same stage, land networks feeding it
+            cell.partners = [c for c in self._cells_at[cell.node] if c is not cell]
+            feeders = net.edge_from[(net.edge_to == cell.node)]
+            cell.suppliers = [self.land[int(n)] for n in feeders if int(n) in self.land]
         self._cell_node = np.array([c.node for c in self.cells], dtype=np.intp)
         counts = np.bincount(self._cell_node, minlength=net.n_nodes)
         self._node_first_cell = np.r_[0, np.cumsum(counts)[:-1]]  # cells are created node by node
@@ -131,6 +136,7 @@ class RouteModel(mesa.Model):
         self.legal_by_origin = np.zeros((nm, len(net.origins)))
         self.price_index = np.zeros((nm, nr))
         self.capacity = np.zeros((nm, nr))
+        self.load = np.zeros((nm, nr))
         self.crossing_edges = np.flatnonzero(net.edge_crossing)
         self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in ("attempts", "arrivals", "dead_missing")}
         self._dest_index = {net.node(d): i for i, d in enumerate(net.destinations)}
@@ -564,19 +570,21 @@ class RouteModel(mesa.Model):
         # boats: passengers grouped by (edge, cell, class), filled up to the boat size in queue order
         size = np.maximum(1, np.round(np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
                                       * self.agents_per_person)).astype(np.int64)
+        load = np.array([c.load for c in cells])
+        cap = np.maximum(1, np.round(size[boat_class] * load[cell])).astype(np.int64)  # agents per boat, loaded
         group = (edges.astype(np.int64) * 4096 + cell) * 2 + boat_class
         order = np.argsort(group, kind="stable")
         g_sorted = group[order]
         starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
         rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
         boat_no = np.empty(len(order), np.int64)
-        boat_no[order] = rank // size[boat_class[order]]
+        boat_no[order] = rank // cap[order]
         boat_key = group * 1_000_003 + boat_no
         _, first, boat_of = np.unique(boat_key, return_index=True, return_inverse=True)
         # real boats per simulated boat: 1 at full scale, fewer when one agent stands for many people
-        factor = size * self.weight / np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
         b_cell, b_class, b_route = cell[first], boat_class[first], route[first]
-        real = factor[b_class]
+        nominal = np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
+        real = cap[first] * self.weight / (nominal[b_class] * load[b_cell])
         paid = np.bincount(cell, weights=fee, minlength=len(cells)) * self.weight
         used = np.zeros((len(cells), 2))
         np.add.at(used, (b_cell, b_class), real)
@@ -586,15 +594,16 @@ class RouteModel(mesa.Model):
         if m >= 0:
             np.add.at(self.boats_launched[m], (b_route, b_class), real)
         self._draw_sea_outcomes(rows, edges[first], b_class, boat_key[first], boat_of,
-                                bad_node[net.edge_from[edges[first]]], t)
+                                bad_node[net.edge_from[edges[first]]], load[b_cell], t)
 
     def _draw_sea_outcomes(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_key: np.ndarray,
-                           boat_of: np.ndarray, bad: np.ndarray, t: int) -> None:
+                           boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, t: int) -> None:
         """Fate of each boat (one draw per boat and event), then of each person on a boat in distress."""
         pop, net, lv, p, s = self.pop, self.net, self.levers, self.params, self.streams
         stopped = s.uniform(Decision.INTERCEPT, t, b_key) < lv.interception[b_edge]
         distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
-            b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0)
+            b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0) \
+            * load ** p["overload_distress_elasticity"]
         distress = ~stopped & (s.uniform(Decision.DISTRESS, t, b_key) < distress_p)
         rescued = distress & (s.uniform(Decision.RESCUE, t, b_key) < lv.rescue[b_edge])
         pulled = rescued & (s.uniform(Decision.PULLBACK, t, b_key) < lv.pullback_share[b_edge])
@@ -708,6 +717,7 @@ class RouteModel(mesa.Model):
             if cells:
                 self.price_index[m, r] = np.mean([c.price_index for c in cells])
                 self.capacity[m, r] = sum(c.seat_capacity(False, 0.0) for c in cells)
+                self.load[m, r] = np.mean([c.load for c in cells])
 
     def assert_conservation(self) -> None:
         """Every agent ever created is in exactly one status: live rows plus final tallies."""
@@ -728,6 +738,7 @@ class RouteModel(mesa.Model):
             legal_by_origin=self.legal_by_origin,
             price_index=self.price_index,
             smuggler_capacity=self.capacity,
+            boat_load=self.load,
             by_crossing={k: v[:, self.crossing_edges] for k, v in self.by_crossing.items()},
             agent_steps=int(self.agent_steps),
             agents_created=int(self.created),

@@ -81,6 +81,11 @@ _PARAMETERS = [
               "distress probability of an unseaworthy boat relative to a seaworthy one"),
     Parameter("wreck_mortality", 0.5, "probability", 0.0, 1.0, _A,
               "share of people on a boat in unrescued distress who die or go missing"),
+    Parameter("overload_max", 1.5, "ratio", 1.0, 3.0, f"{_A}; basis: Pham & Komiyama (2024, PLOS ONE): "
+              "smugglers trade the payoff of overcrowding against the cost of failed crossings",
+              "most people a boat carries relative to its nominal size, when the queue is long"),
+    Parameter("overload_distress_elasticity", 2.0, "ratio", 0.0, 6.0, _A,
+              "distress probability scales with the load factor to this power"),
     Parameter("bad_weather_share_winter", 0.35, "probability", 0.0, 1.0, _A,
               "share of days with bad sea conditions in January (seasonal cosine, lowest in July)"),
     Parameter("bad_weather_share_summer", 0.05, "probability", 0.0, 1.0, _A,
@@ -108,6 +113,9 @@ _PARAMETERS = [
     Parameter("recruit_days", 30.0, "days", 1.0, 720.0, f"{_A}; basis: Duijn et al. (2014), Campana (2018): "
               "networks replace arrested members and rivals absorb demand", "mean time to replace an "
               "arrested member"),
+    Parameter("promotion_rate", 0.05, "per day", 0.0, 1.0, f"{_A}; basis: Duijn et al. (2014): criminal "
+              "networks recover from the removal of central actors", "daily probability that a cell short of "
+              "organisers promotes an aide from a linked cell at the same departure point"),
     Parameter("cell_growth_rate", 0.05, "per day", 0.0, 1.0, _A,
               "daily probability that a cell turning customers away recruits an organiser"),
     Parameter("boat_cost_seaworthy", 14000.0, "EUR per boat", 100.0, 500000.0, "L'Unione Sarda (c.2022-23) "

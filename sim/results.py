@@ -43,6 +43,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "smuggler_capacity": ("seats a day smuggler cells can put to sea, at month end", "persons day-1",
                           "time: point"),
     "boats_launched": ("boats launched by smugglers, by boat class", "boats", "time: sum"),
+    "boat_load_factor": ("mean people per boat relative to the nominal boat size (overcrowding), at month end",
+                         "1", "time: point"),
     "arrivals_by_destination": ("irregular arrivals by destination", "persons", "time: sum"),
     "departures_by_origin": ("migrants leaving each origin", "persons", "time: sum"),
     "legal_entries_by_origin": ("entries through legal pathways, by origin", "persons", "time: sum"),
@@ -76,6 +78,7 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
     data["smuggler_price_index"] = xr.DataArray(stack(lambda r: r.price_index), dims=("time", "route", "replicate"))
     data["smuggler_capacity"] = xr.DataArray(stack(lambda r: r.smuggler_capacity),
                                              dims=("time", "route", "replicate"))
+    data["boat_load_factor"] = xr.DataArray(stack(lambda r: r.boat_load), dims=("time", "route", "replicate"))
     data["boats_launched"] = xr.DataArray(stack(lambda r: r.boats_launched),
                                           dims=("time", "route", "boat_class", "replicate"))
     data["arrivals_by_destination"] = xr.DataArray(stack(lambda r: r.arrivals_by_destination),

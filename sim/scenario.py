@@ -142,8 +142,12 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     elif not isinstance(net_dir, str):
         raise fail("network", "expected a folder path")
     else:
-        network = (path.parent / net_dir).resolve() if not Path(net_dir).is_absolute() else Path(net_dir)
-        if not network.is_dir():
+        try:
+            network = (path.parent / net_dir).resolve() if not Path(net_dir).is_absolute() else Path(net_dir)
+            found = network.is_dir()
+        except (ValueError, OSError):
+            raise fail("network", f"'{net_dir}' is not a usable folder path") from None
+        if not found:
             raise fail("network", f"folder not found: {network}")
     try:
         net = load_network(network)
@@ -175,7 +179,11 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     if doc.get("calibration") is not None:
         if not isinstance(doc["calibration"], str):
             raise fail("calibration", "expected a file path")
-        calibration = (path.parent / doc["calibration"]).resolve()
+        try:
+            calibration = (path.parent / doc["calibration"]).resolve()
+            calibration.is_file()
+        except (ValueError, OSError):
+            raise fail("calibration", f"'{doc['calibration']}' is not a usable file path") from None
         fitted = load_fitted(calibration, lambda m: fail("calibration", m))
         clean = {**fitted.get("parameters", {}), **clean}  # the scenario's own values win
         strengths = fitted.get("interventions", {})

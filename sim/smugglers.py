@@ -43,6 +43,9 @@ class SeaCell(mesa.Agent):
         self.seized = [0.0, 0.0]
         self.launched = [0.0, 0.0]
         self.queue = 0.0  # persons waiting at this cell's departure point (its share), the demand signal
+        self.load = 1.0  # people per boat relative to the nominal size (overcrowding when queues are long)
+        self.partners: list[SeaCell] = []  # linked cells: rivals at the same departure point (same stage)
+        self.suppliers: list[LandNetwork] = []  # land networks that bring customers to this departure point
 
     def launch_capacity(self) -> float:
         """Boats a day this cell can launch: organisers, each needing a crew of aides."""
@@ -54,14 +57,15 @@ class SeaCell(mesa.Agent):
         total = self.boats[0] + self.boats[1]
         return self.boats[1] / total if total > 0 else 0.0
 
-    def seat_capacity(self, bad_weather: bool, rescue: float) -> float:
-        """Persons this cell can put to sea today."""
+    def seat_capacity(self, bad_weather: bool, rescue: float, load: float | None = None) -> float:
+        """Persons this cell can put to sea today (at today's load factor unless one is given)."""
         p = self.model.params
         launches = min(self.launch_capacity(), self.boats[0] + self.boats[1])
         if bad_weather:
             launches *= min(1.0, p["bad_weather_launch_base"] + p["bad_weather_launch_sar"] * rescue)
         share_u = self.unseaworthy_share()
-        return launches * ((1 - share_u) * p["boat_size_seaworthy"] + share_u * p["boat_size_unseaworthy"])
+        size = (1 - share_u) * p["boat_size_seaworthy"] + share_u * p["boat_size_unseaworthy"]
+        return launches * size * (self.load if load is None else load)
 
     def step(self) -> None:
         m = self.model
@@ -86,6 +90,14 @@ class SeaCell(mesa.Agent):
             self.aides += a
             self.vacant_organisers -= o
             self.vacant_aides -= a
+        # a cell short of organisers promotes an aide from a linked rival (network resilience)
+        if self.vacant_organisers >= 1 and self.partners and p["promotion_rate"] > 0:
+            donor = max(self.partners, key=lambda c: c.aides)
+            if donor.aides >= 2 * p["aides_per_organiser"] and s.scalar_uniform(
+                    Decision.CELL, t, key + 7) < p["promotion_rate"]:
+                donor.aides -= 1
+                self.organisers += 1
+                self.vacant_organisers -= 1
         # seizures of boats in stock
         rate = float(m.node_seizure_rate[self.node])
         if rate > 0:
@@ -107,8 +119,10 @@ class SeaCell(mesa.Agent):
             spend = buy0 * c0 + buy1 * c1
             self.capital -= spend
             self.costs += spend
-        # price moves towards a target set by queueing demand over capacity and by interception risk
-        capacity = max(self.seat_capacity(False, rescue), 1e-9)  # persons a day
+        # price moves towards a target set by queueing demand over capacity and by interception risk;
+        # with a queue longer than a day's nominal seats, boats are loaded beyond their size
+        capacity = max(self.seat_capacity(False, rescue, load=1.0), 1e-9)  # persons a day
+        self.load = min(p["overload_max"], max(1.0, self.queue / capacity))
         ratio = min(4.0, max(0.25, self.queue / (capacity * 7.0)))
         risk = float(m.node_interception[self.node])
         target = ratio ** p["price_demand_elasticity"] * (1.0 + p["price_risk_premium"] * risk)

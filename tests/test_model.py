@@ -63,3 +63,29 @@ def test_agent_steps_count_only_agents_not_yet_final(network):
         live_per_day.append(model.agent_steps - before)
     assert sum(live_per_day) == model.agent_steps
     assert max(live_per_day) <= model.created
+
+
+def test_a_cell_that_lost_its_organisers_promotes_aides_from_linked_rivals(network):
+    def organisers_after(promotion_rate):
+        model = RouteModel(small_config(network, end=dt.date(2014, 3, 31), spinup_days=0,
+                                        params={"promotion_rate": promotion_rate, "recruit_days": 720}))
+        cell = model.cells[0]
+        assert cell.partners and all(c.node == cell.node for c in cell.partners)
+        cell.vacant_organisers, cell.organisers = cell.organisers, 0.0
+        for _ in range(60):
+            model.step()
+        return cell.organisers
+
+    assert organisers_after(0.3) > organisers_after(0.0) + 1
+
+
+def test_overcrowding_raises_deaths_per_attempt(network):
+    c = network.route("central_med")
+
+    def rate(overload_max):
+        runs = [run_small(network, replicate=r, end=dt.date(2015, 6, 30), params={"overload_max": overload_max})
+                for r in (0, 1)]
+        return (sum(r.route["dead_missing_sea"][:, c].sum() for r in runs)
+                / sum(r.route["crossing_attempts"][:, c].sum() for r in runs))
+
+    assert rate(2.5) > 1.2 * rate(1.0)

@@ -107,7 +107,8 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(-10, 10**6), st.floats
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(key=st.sampled_from(["name", "period", "replicates", "seed", "agents_per_person", "spinup_months",
-                            "parameters", "interventions", "description", "network"]), value=_values)
+                            "parameters", "interventions", "description", "network", "calibration"]),
+       value=_values)
 def test_any_value_in_any_field_is_accepted_or_rejected_with_an_input_error(key, value, tmp_path):
     doc = tiny_doc()
     doc[key] = value
