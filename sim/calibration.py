@@ -18,6 +18,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -31,7 +32,7 @@ import yaml
 from sim.errors import InputError
 from sim.model import RouteModel
 from sim.parameters import PARAMETERS
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario, month_end, parse_month
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections"}
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
@@ -104,9 +105,10 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
     period = doc.get("fit_period") or {}
     if not isinstance(period, dict):
         raise fail("fit_period", "expected a mapping with start and end (YYYY-MM)")
-    start = _month(period.get("start", scenario.period_start.strftime("%Y-%m")), lambda m: fail("fit_period.start", m))
+    start_text = period.get("start", scenario.period_start.strftime("%Y-%m"))
+    start = parse_month(start_text, lambda m: fail("fit_period.start", m))
     end_text = until or period.get("end", scenario.period_end.strftime("%Y-%m"))
-    end = _month_end(_month(end_text, lambda m: fail("--until" if until else "fit_period.end", m)))
+    end = month_end(parse_month(end_text, lambda m: fail("--until" if until else "fit_period.end", m)))
     if end < start:
         raise fail("fit_period.end", f"{end:%Y-%m} is before the start {start:%Y-%m}")
     if start < scenario.period_start or end > scenario.period_end:
@@ -183,19 +185,6 @@ def _bounds(block: Any, where: str, fail) -> dict[str, Bound]:  # noqa: ANN001
     return out
 
 
-def _month(value: Any, fail) -> dt.date:  # noqa: ANN001
-    if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, 1)
-    m = re.fullmatch(r"(\d{4})-(\d{2})", str(value))
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise fail(f"'{value}' is not a month; expected YYYY-MM")
-    return dt.date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def _month_end(d: dt.date) -> dt.date:
-    return dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
-
-
 # --------------------------------------------------------------------------- applying a parameter set
 def apply(scenario: Scenario, params: dict[str, float], strengths: dict[str, float], **changes: Any) -> Scenario:
     """The scenario with parameters and intervention strengths set (and other fields changed)."""
@@ -252,6 +241,7 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
     from tqdm import tqdm
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # multivariate TPE
     out.mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{(out / 'trials.db').resolve()}"
     n_free = len(spec.parameters) + len(spec.interventions)

@@ -55,40 +55,36 @@ def _overlay(ax, obs: xr.Dataset | None, var: str, route: str, ds: xr.Dataset, l
     ax.plot(series["time"].values, series.values, color="black", lw=1.0, marker=".", ms=3, label=label)
 
 
+# (file, title, units, [(variable, scale, colour, label)], observed overlay (variable, label) or None)
+FIGURES = (
+    ("crossings_by_route.png", "Irregular border crossings by route", "persons per month",
+     [("crossing_attempts", 1, "tab:orange", "attempts"), ("arrivals", 1, "tab:blue", "arrivals")],
+     ("detections", "Frontex detections (observed)")),
+    ("deaths_by_route.png", "Dead and missing by route (land and sea)", "persons per month",
+     [("dead_missing_sea", 1, "tab:red", "dead/missing at sea"),
+      ("dead_missing_land", 1, "tab:purple", "dead/missing on land")],
+     ("dead_missing", "IOM Missing Migrants (observed, lower bound)")),
+    ("interceptions_stranded.png", "Interceptions, returns and people stranded in transit", "persons",
+     [("interceptions", 1, "tab:green", "interceptions per month"), ("returns", 1, "tab:olive", "returns per month"),
+      ("stranded", 1, "tab:gray", "stranded > 90 days (month end)")], None),
+    ("smuggler_revenue.png", "Smugglers' revenue by route", "million EUR per month",
+     [("smuggler_revenue", 1e-6, "tab:brown", "revenue")], None),
+)
+
+
 def plot_all(ds: xr.Dataset, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     obs = _observed()
     written = []
-
-    fig, axes = _grid(ds, "Irregular border crossings by route", "persons per month")
-    for ax, route in zip(axes.flat, ds["route"].values, strict=False):
-        _band(ax, ds["crossing_attempts"].sel(route=route), "tab:orange", "attempts")
-        _band(ax, ds["arrivals"].sel(route=route), "tab:blue", "arrivals")
-        _overlay(ax, obs, "detections", str(route), ds, "Frontex detections (observed)")
-    axes.flat[0].legend(fontsize=8, loc="upper right")
-    written.append(_save(fig, out_dir / "crossings_by_route.png"))
-
-    fig, axes = _grid(ds, "Dead and missing by route (land and sea)", "persons per month")
-    for ax, route in zip(axes.flat, ds["route"].values, strict=False):
-        _band(ax, ds["dead_missing_sea"].sel(route=route), "tab:red", "dead/missing at sea")
-        _band(ax, ds["dead_missing_land"].sel(route=route), "tab:purple", "dead/missing on land")
-        _overlay(ax, obs, "dead_missing", str(route), ds, "IOM Missing Migrants (observed, lower bound)")
-    axes.flat[0].legend(fontsize=8, loc="upper right")
-    written.append(_save(fig, out_dir / "deaths_by_route.png"))
-
-    fig, axes = _grid(ds, "Interceptions, returns and people stranded in transit", "persons")
-    for ax, route in zip(axes.flat, ds["route"].values, strict=False):
-        _band(ax, ds["interceptions"].sel(route=route), "tab:green", "interceptions per month")
-        _band(ax, ds["returns"].sel(route=route), "tab:olive", "returns per month")
-        _band(ax, ds["stranded"].sel(route=route), "tab:gray", "stranded > 90 days (month end)")
-    axes.flat[0].legend(fontsize=8, loc="upper right")
-    written.append(_save(fig, out_dir / "interceptions_stranded.png"))
-
-    fig, axes = _grid(ds, "Smugglers' revenue by route", "million EUR per month")
-    for ax, route in zip(axes.flat, ds["route"].values, strict=False):
-        _band(ax, ds["smuggler_revenue"].sel(route=route) / 1e6, "tab:brown", "revenue")
-    axes.flat[0].legend(fontsize=8, loc="upper right")
-    written.append(_save(fig, out_dir / "smuggler_revenue.png"))
+    for filename, title, units, layers, overlay in FIGURES:
+        fig, axes = _grid(ds, title, units)
+        for ax, route in zip(axes.flat, ds["route"].values, strict=False):
+            for var, scale, colour, label in layers:
+                _band(ax, ds[var].sel(route=route) * scale, colour, label)
+            if overlay is not None:
+                _overlay(ax, obs, overlay[0], str(route), ds, overlay[1])
+        axes.flat[0].legend(fontsize=8, loc="upper right")
+        written.append(_save(fig, out_dir / filename))
     return written
 
 

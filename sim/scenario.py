@@ -121,9 +121,9 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     period = doc["period"]
     if not isinstance(period, dict) or set(period) != {"start", "end"}:
         raise fail("period", "expected a mapping with exactly start and end (YYYY-MM)")
-    start = _month(period["start"], lambda m: fail("period.start", m))
-    end_month = _month(period["end"], lambda m: fail("period.end", m))
-    end = _month_end(end_month)
+    start = parse_month(period["start"], lambda m: fail("period.start", m))
+    end_month = parse_month(period["end"], lambda m: fail("period.end", m))
+    end = month_end(end_month)
     if end_month < start:
         raise fail("period.end", f"{end_month:%Y-%m} is before period.start {start:%Y-%m}")
     if start.year < 2000 or end.year > 2100:
@@ -266,7 +266,7 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     return spec
 
 
-def _month(value: Any, fail) -> dt.date:  # noqa: ANN001
+def parse_month(value: Any, fail) -> dt.date:  # noqa: ANN001
     if isinstance(value, dt.date):
         return dt.date(value.year, value.month, 1)
     m = _MONTH.match(str(value))
@@ -275,7 +275,7 @@ def _month(value: Any, fail) -> dt.date:  # noqa: ANN001
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
 
 
-def _month_end(d: dt.date) -> dt.date:
+def month_end(d: dt.date) -> dt.date:
     nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
 
@@ -288,8 +288,8 @@ def _date(value: Any, fail, end_of_month: bool = False) -> dt.date:  # noqa: ANN
         return value
     text = str(value)
     if _MONTH.match(text):
-        d = _month(text, fail)
-        return _month_end(d) if end_of_month else d
+        d = parse_month(text, fail)
+        return month_end(d) if end_of_month else d
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
