@@ -199,10 +199,12 @@ class RouteModel(mesa.Model):
         self.day += 1
 
     def run(self, progress=None) -> ReplicateResult:  # noqa: ANN001 - any callable(int)
+        reported = 0
         while self.day < self.n_days:
             self.step()
-            if progress is not None and self.day % 30 == 0:
-                progress(30)
+            if progress is not None and (self.day % 30 == 0 or self.day == self.n_days):
+                progress(self.day - reported)
+                reported = self.day
         return self.result()
 
     # ------------------------------------------------------------------ helpers

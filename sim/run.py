@@ -60,7 +60,7 @@ def _run_replicate(config: ModelConfig, replicate: int) -> ReplicateResult:
 def simulate(config: ModelConfig, replicates: int, workers: int = 1, progress: bool = True,
              ) -> list[ReplicateResult]:
     """Run the replicates, in order of replicate index whatever the number of workers."""
-    total_days = replicates * (config.end - config.start).days + replicates * config.spinup_days
+    total_days = replicates * ((config.end - config.start).days + 1 + config.spinup_days)
     bar = tqdm(total=total_days, unit="day", desc="simulating", disable=not progress, leave=False,
                mininterval=1.0)
     try:
