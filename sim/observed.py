@@ -28,7 +28,8 @@ __all__ = ["DataError", "ROUTES", "load_annual_observations", "load_observations
 
 ROUTES: tuple[str, ...] = ("central_med", "eastern_med", "western_med", "atlantic")
 FIRST_YEAR, LAST_YEAR = 2009, 2024
-SOURCE_COLUMNS: tuple[str, ...] = ("publisher", "document", "table", "date_published", "url")
+SOURCE_COLUMNS: tuple[str, ...] = ("source_publisher", "source_document", "source_table", "source_date",
+                                   "source_url")
 
 FRONTEX_SRC = "Frontex, detections of illegal border-crossings by route, monthly workbook (Migratory Map), "\
               "2025-10"

@@ -19,7 +19,7 @@ from sim.observed import ROUTES, DataError, load_annual_observations, load_obser
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OBS = DATA / "observed"
-SOURCE = ["publisher", "document", "table", "date_published", "url"]
+SOURCE = ["source_publisher", "source_document", "source_table", "source_date", "source_url"]
 
 # file -> (unique key, count columns). Every CSV in data/observed must be listed here.
 SPEC: dict[str, tuple[list[str] | None, list[str]]] = {
@@ -104,13 +104,13 @@ def test_frontex_monthly_sums_match_annual():
     mon = read("frontex_detections_monthly.csv")
     ann = read("frontex_detections_annual.csv").assign(year=lambda d: d["year"].astype(int))
     sums = _monthly_sums(mon, "detections")
-    doc = mon["document"].iloc[0]
+    doc = mon["source_document"].iloc[0]
     compared = 0
     for r in ann.itertuples():
         if (r.route, r.year) not in sums.index or sums.loc[(r.route, r.year), "n"] != 12:
             continue
         total = sums.loc[(r.route, r.year), "sum"]
-        tol = 0.0 if r.document == doc else REVISION_TOLERANCE
+        tol = 0.0 if r.source_document == doc else REVISION_TOLERANCE
         assert abs(total - int(r.detections)) <= tol * max(int(r.detections), 1), (r.route, r.year)
         compared += 1
     assert compared >= len(ROUTES) * 16, "expected the four model routes to be complete for 2009-2024"
@@ -236,7 +236,7 @@ CORRUPTIONS = {
     "negative_count": ("iom_dead_missing_monthly.csv", lambda d: d.assign(dead=d["dead"].where(
         d.index != 7, "-3"))),
     "missing_column": ("sea_arrivals_monthly.csv", lambda d: d.drop(columns=["arrivals"])),
-    "empty_source": ("frontex_detections_monthly.csv", lambda d: d.assign(url=d["url"].where(
+    "empty_source": ("frontex_detections_monthly.csv", lambda d: d.assign(source_url=d["source_url"].where(
         d.index != 3, ""))),
     "duplicate_row": ("iom_dead_missing_monthly.csv", lambda d: pd.concat([d, d.iloc[[10]]])),
     "bad_month": ("frontex_detections_monthly.csv", lambda d: d.assign(month=d["month"].where(
