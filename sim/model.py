@@ -360,13 +360,14 @@ class RouteModel(mesa.Model):
             m = self._m(t)
             if m >= 0:
                 np.add.at(self.legal_by_origin[m], o[legal], self.weight)
-        rest = 1.0 - p_legal
+        # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
-        week_go = 1.0 - (1.0 - np.minimum(1.0, p["departure_rate"] * lv.departure_mult[o])) ** REVIEW_DAYS
+        week_go = 1.0 - (1.0 - np.minimum(1.0, p["departure_rate"] * lv.departure_mult)) ** REVIEW_DAYS
+        rest = 1.0 - p_legal
         p_quit = p_legal + rest * week_quit
         give_up = ~legal & (u < p_quit)
         self._finalise(rows[give_up], Status.EXITED)
-        go = ~legal & ~give_up & (u < p_quit + rest * (1 - week_quit) * week_go)
+        go = ~legal & ~give_up & (u < p_quit + rest * ((1 - week_quit) * week_go)[o])
         stay = rows[~legal & ~give_up & ~go]
         pop.until[stay] = t + REVIEW_DAYS
         leave = rows[go]
