@@ -33,6 +33,7 @@ from sim.errors import InputError
 from sim.model import RouteModel
 from sim.parameters import PARAMETERS
 from sim.scenario import Scenario, load_scenario, month_end, parse_month
+from sim.yamlfile import read_mapping
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections"}
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
@@ -77,14 +78,7 @@ class CalibrationSpec:
 def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
     """Read and validate a calibration spec; every problem is one InputError naming file and field."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: calibration spec not found")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        raise InputError(f"{path}: not valid YAML") from None
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: expected a mapping with keys {', '.join(sorted(SPEC_KEYS))}")
+    doc, _ = read_mapping(path, "calibration spec", ", ".join(sorted(SPEC_KEYS)))
 
     def fail(field: str, msg: str) -> InputError:
         return InputError(f"{path}: {field}: {msg}")

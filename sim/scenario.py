@@ -8,7 +8,6 @@ version it was written for.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,8 +20,10 @@ from sim import interventions as iv
 from sim.errors import InputError
 from sim.network import DATA_DIR, Network, load_network
 from sim.parameters import PARAMETERS
+from sim.yamlfile import read_mapping
 
 TOP_KEYS = {
+    "base": "scenario file this one extends: its settings, parameters and interventions, with this file's added",
     "routesim_version": "version of routesim the scenario was written for",
     "name": "short name (letters, digits, _ and -)",
     "description": "free text",
@@ -76,31 +77,22 @@ class Scenario:
                 {k: v for k, v in {
                     "id": s.id, "type": s.type, "target": s.target, "start": s.start.isoformat(),
                     "end": s.end.isoformat() if s.end else None, "intensity": s.intensity,
-                    "ramp_days": s.ramp_days, "note": s.note}.items() if v not in (None, "", 0) or k == "intensity"}
+                    "ramp_days": s.ramp_days, "note": s.note, **dict(s.options)}.items()
+                    if v not in (None, "", 0) or k == "intensity" or k in dict(s.options)}
                 for s in self.interventions
             ],
         }
         return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read and validate a scenario file; raises InputError with one line naming file and field."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: scenario file not found")
-    raw = path.read_bytes()
-    try:
-        doc = yaml.safe_load(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text (UTF-8) YAML file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}: not valid YAML{where}") from None
-    return parse_scenario(doc, path, hashlib.sha256(raw).hexdigest())
+    doc, sha = read_mapping(path, "scenario file", ", ".join(TOP_KEYS))
+    return parse_scenario(doc, path, sha, _chain)
 
 
-def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
+def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, ...] = ()) -> Scenario:
     def fail(fld: str, msg: str) -> InputError:
         return InputError(f"{path}: {fld}: {msg}")
 
@@ -111,34 +103,41 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     for key in doc:
         if key not in TOP_KEYS:
             raise fail(str(key), f"unknown key; allowed: {', '.join(TOP_KEYS)}")
+    base = _base_scenario(doc, path, _chain, fail) if doc.get("base") is not None else None
     for key in ("name", "period"):
-        if key not in doc:
+        if key not in doc and not (base is not None and key == "period"):
             raise fail(key, f"required ({TOP_KEYS[key]})")
 
     name = doc["name"]
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
         raise fail("name", f"'{name}' is not allowed: {TOP_KEYS['name']}")
-    period = doc["period"]
-    if not isinstance(period, dict) or set(period) != {"start", "end"}:
-        raise fail("period", "expected a mapping with exactly start and end (YYYY-MM)")
-    start = parse_month(period["start"], lambda m: fail("period.start", m))
-    end_month = parse_month(period["end"], lambda m: fail("period.end", m))
-    end = month_end(end_month)
-    if end_month < start:
-        raise fail("period.end", f"{end_month:%Y-%m} is before period.start {start:%Y-%m}")
-    if start.year < 2000 or end.year > 2100:
-        raise fail("period", "must lie within 2000-2100")
+    if "period" in doc:
+        period = doc["period"]
+        if not isinstance(period, dict) or set(period) != {"start", "end"}:
+            raise fail("period", "expected a mapping with exactly start and end (YYYY-MM)")
+        start = parse_month(period["start"], lambda m: fail("period.start", m))
+        end_month = parse_month(period["end"], lambda m: fail("period.end", m))
+        end = month_end(end_month)
+        if end_month < start:
+            raise fail("period.end", f"{end_month:%Y-%m} is before period.start {start:%Y-%m}")
+        if start.year < 2000 or end.year > 2100:
+            raise fail("period", "must lie within 2000-2100")
+    else:
+        start, end = base.period_start, base.period_end
 
-    spinup = _int(doc.get("spinup_months", 12), 0, 60, lambda m: fail("spinup_months", m))
-    replicates = _int(doc.get("replicates", 10), 1, 1000, lambda m: fail("replicates", m))
-    seed = _int(doc.get("seed", 1), 0, 2**62, lambda m: fail("seed", m))
-    app = _float(doc.get("agents_per_person", 1.0), lambda m: fail("agents_per_person", m))
+    inherited = {"spinup_months": 12, "replicates": 10, "seed": 1, "agents_per_person": 1.0}
+    if base is not None:
+        inherited = {k: getattr(base, k) for k in inherited}
+    spinup = _int(doc.get("spinup_months", inherited["spinup_months"]), 0, 60, lambda m: fail("spinup_months", m))
+    replicates = _int(doc.get("replicates", inherited["replicates"]), 1, 1000, lambda m: fail("replicates", m))
+    seed = _int(doc.get("seed", inherited["seed"]), 0, 2**62, lambda m: fail("seed", m))
+    app = _float(doc.get("agents_per_person", inherited["agents_per_person"]), lambda m: fail("agents_per_person", m))
     if not 0 < app <= 1 or abs(1 / app - round(1 / app)) > 1e-6:
         raise fail("agents_per_person", f"{app} is not allowed: {TOP_KEYS['agents_per_person']}, in (0, 1]")
 
     net_dir = doc.get("network", None)
     if net_dir is None:
-        network = DATA_DIR / "network"
+        network = base.network if base is not None else DATA_DIR / "network"
     elif not isinstance(net_dir, str):
         raise fail("network", "expected a folder path")
     else:
@@ -171,11 +170,14 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
     if not isinstance(ivs, list):
         raise fail("interventions", "expected a list")
     specs = tuple(_intervention(item, i, net, fail) for i, item in enumerate(ivs))
+    if base is not None:
+        specs = base.interventions + specs
     ids = [s.id for s in specs if s.id]
     if len(ids) != len(set(ids)):
         raise fail("interventions", f"duplicate id among {', '.join(ids)}")
 
-    calibration = None
+    own = clean
+    calibration = base.calibration if base is not None else None
     if doc.get("calibration") is not None:
         if not isinstance(doc["calibration"], str):
             raise fail("calibration", "expected a file path")
@@ -200,8 +202,10 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
             p = PARAMETERS[k]
             if not p.low <= v <= p.high:
                 raise fail("calibration", f"{calibration}: {k}={v} is outside [{p.low}, {p.high}]")
+    if base is not None:  # the base's values, then this file's fitted values, then this file's own
+        clean = {**base.parameters, **clean, **own}
 
-    version = doc.get("routesim_version", __version__)
+    version = doc.get("routesim_version", base.routesim_version if base is not None else __version__)
     description = doc.get("description", "") or ""
     if not isinstance(description, str):
         raise fail("description", "expected text")
@@ -211,16 +215,31 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "") -> Scenario:
                     calibration=calibration, source=path, sha256=sha256)
 
 
+def _base_scenario(doc: dict, path: Path, chain: tuple[Path, ...], fail) -> Scenario:  # noqa: ANN001
+    """The scenario this one extends, read relative to this file; a cycle of bases is an error."""
+    ref = doc["base"]
+    if not isinstance(ref, str):
+        raise fail("base", "expected a scenario file path")
+    try:
+        target = (path.parent / ref).resolve()
+        target.is_file()
+    except (ValueError, OSError):
+        raise fail("base", f"'{ref}' is not a usable file path") from None
+    here = path.resolve()
+    if target in (*chain, here):
+        raise fail("base", f"{target} extends itself (a cycle of base files)")
+    try:
+        return load_scenario(target, (*chain, here))
+    except InputError as exc:
+        raise fail("base", str(exc)) from None
+
+
 def load_fitted(path: Path, fail) -> dict:  # noqa: ANN001
     """A fitted-parameters file: {parameters: {name: value}, interventions: {id: intensity}, ...}."""
-    if not path.is_file():
-        raise fail(f"file not found: {path}")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        raise fail(f"{path}: not valid YAML") from None
-    if not isinstance(doc, dict):
-        raise fail(f"{path}: expected a mapping with parameters and interventions")
+        doc, _ = read_mapping(path, "fitted-parameters file", "parameters, interventions")
+    except InputError as exc:
+        raise fail(str(exc)) from None
     for key in ("parameters", "interventions"):
         block = doc.get(key, {}) or {}
         if not isinstance(block, dict) or not all(isinstance(v, int | float) for v in block.values()):
@@ -236,14 +255,16 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     where = f"interventions[{i}]"
     if not isinstance(item, dict):
         raise fail(where, "expected a mapping with type, target, start, intensity")
-    for key in item:
-        if key not in INTERVENTION_KEYS:
-            raise fail(f"{where}.{key}", f"unknown key; allowed: {', '.join(sorted(INTERVENTION_KEYS))}")
     for key in ("type", "target", "start", "intensity"):
         if key not in item:
             raise fail(f"{where}.{key}", "required")
     if item["type"] not in iv.REGISTRY:
         raise fail(f"{where}.type", f"'{item['type']}' is not one of {', '.join(sorted(iv.REGISTRY))}")
+    kind = iv.REGISTRY[item["type"]]
+    for key in item:
+        if key not in INTERVENTION_KEYS and key not in kind.options:
+            allowed = sorted(INTERVENTION_KEYS) + [f"{k} (option)" for k in sorted(kind.options)]
+            raise fail(f"{where}.{key}", f"unknown key for {kind.name}; allowed: {', '.join(allowed)}")
     start = _date(item["start"], lambda m: fail(f"{where}.start", m))
     end = None
     if item.get("end") is not None:
@@ -256,8 +277,15 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     ident = item.get("id", "") or ""
     if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)):
         raise fail(f"{where}.id", f"'{ident}' is not allowed: letters, digits, _ and -")
+    options = []
+    for key in sorted(set(item) & set(kind.options)):
+        try:
+            options.append((key, kind.options[key].check(item[key])))
+        except ValueError as exc:
+            raise fail(f"{where}.{key}", f"{exc} ({kind.options[key].doc})") from None
     spec = iv.InterventionSpec(type=item["type"], target=str(item["target"]), start=start, end=end,
-                               intensity=intensity, ramp_days=ramp, note=str(note), id=ident)
+                               intensity=intensity, ramp_days=ramp, note=str(note), id=ident,
+                               options=tuple(options))
     try:
         iv.make(spec, net)
     except InputError as exc:

@@ -9,6 +9,7 @@ intervention type is one module with a subclass decorated by :func:`register`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -36,6 +37,30 @@ class InterventionSpec:
     ramp_days: int = 0
     note: str = ""
     id: str = ""  # optional name, so a calibration can set this entry's intensity
+    options: tuple[tuple[str, float | str], ...] = ()  # type-specific settings, e.g. (("targeting", "central"),)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A type-specific setting of an intervention: a number in [low, high] or one of ``choices``."""
+
+    default: float | str
+    doc: str
+    low: float = -math.inf
+    high: float = math.inf
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: object) -> float | str:
+        """The validated value, or a ValueError saying what is allowed."""
+        if self.choices:
+            if value not in self.choices:
+                raise ValueError(f"'{value}' is not one of {', '.join(self.choices)}")
+            return str(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise ValueError(f"'{value}' is not a number")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"{value} is outside [{self.low}, {self.high}]")
+        return float(value)
 
 
 class Intervention:
@@ -45,6 +70,7 @@ class Intervention:
     target_kinds: ClassVar[tuple[str, ...]] = ()
     intensity_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     intensity_unit: ClassVar[str] = "share"
+    options: ClassVar[dict[str, Option]] = {}
 
     def __init__(self, spec: InterventionSpec, net: Network) -> None:
         self.spec = spec
@@ -53,6 +79,16 @@ class Intervention:
             raise InputError(f"intensity {spec.intensity} is outside [{lo}, {hi}] ({self.intensity_unit}) "
                              f"for {self.name}")
         self.kind, self.index = resolve_target(spec.target, self.target_kinds, net)
+        self.net = net
+        self.opt: dict[str, float | str] = {k: o.default for k, o in self.options.items()}
+        for key, value in spec.options:
+            if key not in self.options:
+                allowed = ", ".join(sorted(self.options)) or "none"
+                raise InputError(f"option '{key}' is not known for {self.name}; its options: {allowed}")
+            try:
+                self.opt[key] = self.options[key].check(value)
+            except ValueError as exc:
+                raise InputError(f"option {key}: {exc} ({self.options[key].doc})") from None
 
     def active_fraction(self, day: dt.date) -> float:
         """0 outside [start, end]; inside, the share of full intensity reached on the ramp (1 after it)."""
