@@ -36,6 +36,23 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
     k.add_argument("--quiet", action="store_true", help="no progress bar")
     k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    m = sub.add_parser("compare", help="run scenarios against a baseline with common random numbers")
+    m.add_argument("baseline", type=Path)
+    m.add_argument("alternatives", type=Path, nargs="+")
+    m.add_argument("--out", type=Path, required=True, help="output folder")
+    m.add_argument("--replicates", type=int, default=None, help="override the baseline's replicates")
+    m.add_argument("--scale", type=float, default=None,
+                   help="agents per person, 1/n (override the baseline's, e.g. 0.01 for a quick look)")
+    m.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    m.add_argument("--quiet", action="store_true", help="no progress bar")
+    m.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    g = sub.add_parser("sensitivity", help="global sensitivity analysis (Morris) over named parameters")
+    g.add_argument("spec", type=Path)
+    g.add_argument("--out", type=Path, required=True, help="output folder")
+    g.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c = sub.add_parser("check", help="validate a scenario file without running it")
     c.add_argument("scenario", type=Path)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -88,6 +105,29 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {out}/ (results.nc, summary.csv, plots/, run.json): {ds.sizes['replicate']} replicates, "
               f"{ds.attrs['wall_seconds']:.1f} s")
         return 0
+    if args.command == "compare":
+        workers = _positive(args.workers, "workers", os.cpu_count() or 1)
+        replicates = _positive(args.replicates, "replicates", None)
+        if args.scale is not None and not (0 < args.scale <= 1 and abs(1 / args.scale - round(1 / args.scale)) < 1e-6):
+            raise InputError(f"--scale: {args.scale} is not allowed; expected 1/n for a whole n, in (0, 1]")
+        baseline = load_scenario(args.baseline)
+        alternatives = [load_scenario(p) for p in args.alternatives]
+        from sim.compare import compare_scenarios
+
+        ds, _, crn = compare_scenarios(baseline, alternatives, out=args.out, replicates=replicates, scale=args.scale,
+                                       workers=workers, progress=not args.quiet, plots=not args.no_plots)
+        worst = crn["ratio"].max()
+        print(f"wrote {args.out}/ (report.md, differences.csv, crn.csv, comparison.nc, plots/): "
+              f"{ds.sizes['scenario']} scenarios x {ds.sizes['replicate']} replicates; paired/independent "
+              f"spread of differences at most {worst:.2f}")
+        return 0
+    if args.command == "sensitivity":
+        from sim.sensitivity import load_sensitivity_spec, run_sensitivity
+
+        spec = load_sensitivity_spec(args.spec)
+        workers = _positive(args.workers, "workers", None)
+        print(run_sensitivity(spec, args.out, workers=workers, progress=not args.quiet))
+        return 0
     if args.command == "calibrate":
         import dataclasses
 
@@ -106,6 +146,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")
+
+
+def _positive(value: int | None, name: str, default: int | None) -> int | None:
+    if value is None:
+        return default
+    if value < 1:
+        raise InputError(f"--{name}: {value} is not allowed; expected a whole number >= 1")
+    return value
 
 
 if __name__ == "__main__":

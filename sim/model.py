@@ -41,7 +41,8 @@ SEA = 2  # index of "sea" in network.MODES
 # Monthly flows per route (persons; revenue in EUR). Stocks are recorded at month end.
 ROUTE_FLOWS = (
     "departures", "crossing_attempts", "arrivals", "interceptions", "returns", "pushbacks", "dead_missing",
-    "dead_missing_sea", "dead_missing_land", "rescued", "legal_entries", "smuggler_revenue",
+    "dead_missing_sea", "dead_missing_land", "rescued", "legal_entries", "smuggler_revenue", "smugglers_arrested",
+    "proceeds_confiscated",
 )
 ROUTE_STOCKS = ("stranded", "in_transit")
 
@@ -71,6 +72,8 @@ class ReplicateResult:
     arrivals_by_destination: np.ndarray  # (months, destinations)
     departures_by_origin: np.ndarray  # (months, origins)
     legal_by_origin: np.ndarray  # (months, origins)
+    legal_by_destination: np.ndarray  # (months, destinations)
+    revenue_by_origin: np.ndarray  # (months, origins) EUR
     by_crossing: dict[str, np.ndarray]  # attempts, arrivals, dead_missing: (months, crossing edges)
     price_index: np.ndarray  # (months, routes) mean smuggler price index at month end
     smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
@@ -123,6 +126,9 @@ class RouteModel(mesa.Model):
             feeders = net.edge_from[(net.edge_to == cell.node)]
             cell.suppliers = [self.land[int(n)] for n in feeders if int(n) in self.land]
         self._cell_node = np.array([c.node for c in self.cells], dtype=np.intp)
+        sea_edges = np.flatnonzero(net.edge_mode == SEA)
+        self._node_route = np.zeros(net.n_nodes, np.intp)  # the route a departure point serves
+        self._node_route[net.edge_from[sea_edges[::-1]]] = net.edge_route[sea_edges[::-1]]
         counts = np.bincount(self._cell_node, minlength=net.n_nodes)
         self._node_first_cell = np.r_[0, np.cumsum(counts)[:-1]]  # cells are created node by node
         self._node_last_cell = np.maximum(self._node_first_cell + counts - 1, 0)
@@ -134,6 +140,8 @@ class RouteModel(mesa.Model):
         self.arrivals_by_dest = np.zeros((nm, len(net.destinations)))
         self.departures_by_origin = np.zeros((nm, len(net.origins)))
         self.legal_by_origin = np.zeros((nm, len(net.origins)))
+        self.legal_by_dest = np.zeros((nm, len(net.destinations)))
+        self.revenue_by_origin = np.zeros((nm, len(net.origins)))
         self.price_index = np.zeros((nm, nr))
         self.capacity = np.zeros((nm, nr))
         self.load = np.zeros((nm, nr))
@@ -161,6 +169,7 @@ class RouteModel(mesa.Model):
             frac = intervention.active_fraction(self.date)
             if frac > 0:
                 intervention.apply(self.levers, frac)
+        self._surge_response(t)
         if self._prior is None:
             self._set_priors()
         self._update_information(t)
@@ -221,6 +230,18 @@ class RouteModel(mesa.Model):
         if m >= 0:
             np.add.at(self.by_crossing[name][m], edges, self.weight)
 
+    def _add_origin_revenue(self, t: int, rows: np.ndarray, eur: np.ndarray) -> None:
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.revenue_by_origin[m], self.pop.origin[rows], eur)
+
+    def record_arrests(self, node: int, persons: float) -> None:
+        """Smugglers arrested today at a departure point (members of cells; real persons)."""
+        self._add("smugglers_arrested", self.day, np.array([self._node_route[node]]), persons)
+
+    def record_confiscation(self, node: int, eur: float) -> None:
+        self._add("proceeds_confiscated", self.day, np.array([self._node_route[node]]), eur)
+
     def _finalise(self, rows: np.ndarray, status: Status) -> None:
         self.pop.finalise(rows, status)
         self.final_counts[status] += len(rows)
@@ -231,6 +252,23 @@ class RouteModel(mesa.Model):
         mix = 0.7 + 0.3 * p["distress_mult_unseaworthy"]
         sea = net.edge_distress * mix * (1 - lv.rescue) * p["wreck_mortality"]
         self._prior = np.vstack([np.where(net.edge_mode == SEA, sea, net.edge_risk), lv.interception.copy()])
+
+    def _surge_response(self, t: int) -> None:
+        """Where authorities share a picture of the flows, interception rises on a crossing whose attempts
+        in the last 30 days (seen after the response lag) exceed their mean over the past year."""
+        lv = self.levers
+        edges = np.flatnonzero(lv.surge_gain > 0)
+        for lag in np.unique(lv.surge_lag_days[edges]):
+            sel = edges[lv.surge_lag_days[edges] == lag]
+            end = t - int(lag)
+            if end < 60:
+                continue
+            start = max(0, end - 365)
+            recent = self._edge_day[end - 30:end, 0, sel].sum(axis=0)
+            usual = self._edge_day[start:end, 0, sel].sum(axis=0) * 30.0 / (end - start)
+            surge = np.divide(recent, usual, out=np.ones(len(sel)), where=usual > 0) - 1.0
+            gain = lv.surge_gain[sel] * surge.clip(0, 1)  # close this share of the remaining gap
+            lv.interception[sel] = 1.0 - (1.0 - lv.interception[sel]) * (1.0 - gain)
 
     def _update_information(self, t: int) -> None:
         lag = int(self.params["info_lag_days"])
@@ -246,8 +284,9 @@ class RouteModel(mesa.Model):
         intercept = (inter + k * self._prior[1]) / (att + k)
         return risk, intercept
 
-    def _path_utilities(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per path: utility at prior beliefs (A) and the shift when beliefs follow observations (B)."""
+    def _path_utilities(self) -> tuple[np.ndarray, ...]:
+        """Per path: utility at prior beliefs (A) and the shift when beliefs follow observations (B), and
+        the risk terms of each, which an information campaign scales for the migrants it reached."""
         net, p = self.net, self.params
         pe = net.path_edges
         valid = pe >= 0
@@ -263,19 +302,20 @@ class RouteModel(mesa.Model):
         prior_int = np.clip(self._prior[1][cross], 0, 0.99)
         obs_int = np.clip(int_obs[cross], 0, 0.99)
         asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
-        a = (asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30
-             - p["beta_risk"] * prior_risk * 1000 + p["beta_success"] * np.log1p(-prior_int))
-        b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000 + p["beta_success"] * (
-            np.log1p(-obs_int) - np.log1p(-prior_int))
-        return a, b
+        risk_a = -p["beta_risk"] * prior_risk * 1000
+        risk_b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000
+        a = asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30 + risk_a + p["beta_success"] * np.log1p(
+            -prior_int)
+        b = risk_b + p["beta_success"] * (np.log1p(-obs_int) - np.log1p(-prior_int))
+        return a, b, risk_a, risk_b
 
     def _fee_index(self) -> np.ndarray:
         """Price index per edge: the mean of the cells at its departure point (1 for land legs)."""
-        idx = np.ones(self.net.n_edges)
+        idx = self.levers.fee_mult.copy()
         for node, cells in self._cells_at.items():
             if cells:
                 sea = (self.net.edge_from == node) & (self.net.edge_mode == SEA)
-                idx[sea] = np.mean([c.price_index for c in cells])
+                idx[sea] *= np.mean([c.price_index for c in cells])
         return idx
 
     def _choose_paths(self, rows: np.ndarray, t: int) -> None:
@@ -286,9 +326,13 @@ class RouteModel(mesa.Model):
         valid = alts >= 0
         if self._util is None:
             self._util = self._path_utilities()
-        a, b = self._util
+        a, b, risk_a, risk_b = self._util
         safe = np.where(valid, alts, 0)
-        v = a[safe] + pop.info[rows][:, None] * b[safe]
+        info = pop.info[rows][:, None]
+        v = a[safe] + info * b[safe]
+        extra = self.levers.perceived_risk_mult[pop.origin[rows]] - 1.0
+        if extra.any():
+            v += extra[:, None] * (risk_a[safe] + info * risk_b[safe])
         v[~valid] = -np.inf
         w = np.exp(v - v.max(axis=1, keepdims=True))
         cum = np.cumsum(w, axis=1)
@@ -308,6 +352,7 @@ class RouteModel(mesa.Model):
         pop.savings[rows] -= fees
         persons = fees * self.weight
         self._add("smuggler_revenue", t, pop.route[rows], persons)
+        self._add_origin_revenue(t, rows, persons)
         for node in np.unique(self.net.edge_from[edges]):
             net_agent = self.land.get(int(node))
             if net_agent is not None:
@@ -342,24 +387,13 @@ class RouteModel(mesa.Model):
         seen each day. Competing weekly risks are read off one keyed draw: legal place, give up, set out."""
         pop, lv, p, net = self.pop, self.levers, self.params, self.net
         o = pop.origin[rows]
-        pop.savings[rows] += net.node_wage[pop.node[rows]] * (t - pop.since[rows])  # saving for the journey
+        pop.savings[rows] += net.node_wage[pop.node[rows]] * lv.wage_mult[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t
         u = self.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
-        p_legal = np.zeros(len(rows))
-        if lv.legal_places.any():  # eligible aspirants reviewing today share the day's places
-            elig = pop.eligible[rows]
-            n_elig = np.bincount(o[elig], minlength=len(net.origins)).astype(float)
-            places = lv.legal_places / 365.25 * self.agents_per_person
-            prob = np.divide(places, n_elig, out=np.zeros_like(places), where=n_elig > 0).clip(0, 1)
-            p_legal = np.where(elig, prob[o], 0.0)
+        p_legal = self._legal_probability(rows, o)
         legal = u < p_legal
         if legal.any():
-            self._choose_paths(rows[legal], t)  # the route they would otherwise have planned, for reporting
-            self._finalise(rows[legal], Status.LEGAL)
-            self._add("legal_entries", t, pop.route[rows[legal]], self.weight)
-            m = self._m(t)
-            if m >= 0:
-                np.add.at(self.legal_by_origin[m], o[legal], self.weight)
+            self._take_legal_place(rows[legal], t)
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
         week_go = 1.0 - (1.0 - np.minimum(1.0, p["departure_rate"] * lv.departure_mult)) ** REVIEW_DAYS
@@ -375,7 +409,7 @@ class RouteModel(mesa.Model):
             return
         self._choose_paths(leave, t)
         edges = self._next_edge(leave)
-        fee = net.edge_fee[edges]
+        fee = net.edge_fee[edges] * self._fee_idx[edges]
         can = pop.savings[leave] >= fee
         pop.until[leave[~can]] = t + REVIEW_DAYS
         leave, edges, fee = leave[can], edges[can], fee[can]
@@ -384,6 +418,48 @@ class RouteModel(mesa.Model):
         if m >= 0:
             np.add.at(self.departures_by_origin[m], pop.origin[leave], self.weight)
         self._start_leg(leave, edges, fee, t)
+
+    def _legal_probability(self, rows: np.ndarray, o: np.ndarray) -> np.ndarray:
+        """Chance each reviewing aspirant takes a legal place today: the day's places of each programme
+        (protection pathways for the eligible, labour schemes for those with the skills) shared among
+        those who qualify and review today."""
+        lv, pop = self.levers, self.pop
+        p_legal = np.zeros(len(rows))
+        n_o = len(self.net.origins)
+        for places, qualifies in ((lv.legal_places, lambda: pop.eligible[rows]),
+                                  (lv.labour_places, lambda: self._skilled(rows, o))):
+            if not places.any():
+                continue
+            ok = qualifies()
+            n_ok = np.bincount(o[ok], minlength=n_o).astype(float)
+            day = places.sum(axis=1) / 365.25 * self.agents_per_person
+            prob = np.divide(day, n_ok, out=np.zeros(n_o), where=n_ok > 0).clip(0, 1)
+            p_legal = 1.0 - (1.0 - p_legal) * (1.0 - np.where(ok, prob[o], 0.0))
+        return p_legal
+
+    def _skilled(self, rows: np.ndarray, o: np.ndarray) -> np.ndarray:
+        """Aspirants with the skills a labour scheme asks for (a fixed draw per person)."""
+        u = self.streams.uniform(Decision.SKILLS, 0, self.pop.uid[rows])
+        return u < self.levers.labour_eligible[o]
+
+    def _take_legal_place(self, rows: np.ndarray, t: int) -> None:
+        """Leave by a legal pathway; the destination is the programme's, or the one they had planned."""
+        pop, lv, net = self.pop, self.levers, self.net
+        o = pop.origin[rows]
+        self._choose_paths(rows, t)  # the route they would otherwise have planned, for reporting
+        weights = lv.legal_places[o] * pop.eligible[rows][:, None] + lv.labour_places[o] * self._skilled(
+            rows, o)[:, None]
+        cum = np.cumsum(weights, axis=1)
+        u = self.streams.uniform(Decision.LEGAL_DESTINATION, t, pop.uid[rows]) * cum[:, -1]
+        col = np.minimum((cum <= u[:, None]).sum(axis=1), weights.shape[1] - 1)
+        planned = self._dest_of_node[net.edge_to[net.path_crossing[pop.path[rows]]]]
+        dest = np.where(col == 0, planned, col - 1)
+        self._finalise(rows, Status.LEGAL)
+        self._add("legal_entries", t, pop.route[rows], self.weight)
+        m = self._m(t)
+        if m >= 0:
+            np.add.at(self.legal_by_origin[m], o, self.weight)
+            np.add.at(self.legal_by_dest[m], dest, self.weight)
 
     # ------------------------------------------------------------------ travel
     def _start_leg(self, rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, t: int) -> None:
@@ -483,6 +559,11 @@ class RouteModel(mesa.Model):
         self._plan_wait(rows[~can], t, draw_give_up=False)
         rows, edges, fee = rows[can], edges[can], fee[can]
         sea = net.edge_mode[edges] == SEA
+        contact = self.levers.contact_mult[pop.node[rows]]
+        if sea.any() and (contact < 1).any():  # finding a smuggler who sells the crossing (online or not)
+            missed = sea & (self.streams.uniform(Decision.CONTACT, t, pop.uid[rows]) >= contact)
+            self._plan_wait(rows[missed], t, draw_give_up=True)
+            rows, edges, fee, sea = rows[~missed], edges[~missed], fee[~missed], sea[~missed]
         pop.status[rows[sea]] = Status.WITH_SMUGGLER
         pop.until[rows[sea]] = t + 1
         pop.since[rows[sea]] = t
@@ -496,8 +577,6 @@ class RouteModel(mesa.Model):
         n = np.maximum(np.bincount(net.edge_from[sea], minlength=net.n_nodes), 1)
         self.node_rescue = np.bincount(net.edge_from[sea], lv.rescue[sea], net.n_nodes) / n
         self.node_interception = np.bincount(net.edge_from[sea], lv.interception[sea], net.n_nodes) / n
-        self.node_arrest_rate = lv.arrest_rate
-        self.node_seizure_rate = lv.boat_seizure_rate
 
     def _smuggler_queues(self) -> None:
         """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
@@ -568,6 +647,7 @@ class RouteModel(mesa.Model):
         pop.savings[rows] -= fee
         route = net.edge_route[edges]
         self._add("smuggler_revenue", t, route, fee * self.weight)
+        self._add_origin_revenue(t, rows, fee * self.weight)
         self._add("crossing_attempts", t, route, self.weight)
         self._add_edge("attempts", t, edges)
         # boats: passengers grouped by (edge, cell, class), filled up to the boat size in queue order
@@ -596,7 +676,14 @@ class RouteModel(mesa.Model):
         m = self._m(t)
         if m >= 0:
             np.add.at(self.boats_launched[m], (b_route, b_class), real)
-        self._draw_sea_outcomes(rows, edges[first], b_class, boat_key[first], boat_of,
+        # each boat's draws are keyed by its first passenger (in queue order), not by the cell that launched
+        # it or its place in the day's launches: a boat carrying the same people meets the same sea in paired
+        # scenarios, which keeps common random numbers effective for interceptions and deaths
+        b_edge = edges[first]
+        lead = np.full(len(first), np.iinfo(np.int64).max)
+        np.minimum.at(lead, boat_of, np.arange(len(rows)))
+        draw_key = uid[lead]
+        self._draw_sea_outcomes(rows, b_edge, b_class, draw_key, boat_of,
                                 bad_node[net.edge_from[edges[first]]], load[b_cell], t)
 
     def _draw_sea_outcomes(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_key: np.ndarray,
@@ -696,7 +783,8 @@ class RouteModel(mesa.Model):
 
     def _after_return(self, rows: np.ndarray, t: int) -> None:
         pop = self.pop
-        again = self.streams.uniform(Decision.REMIGRATE, t, pop.uid[rows]) < self.params["remigrate_prob"]
+        chance = self.params["remigrate_prob"] * self.levers.remigrate_mult[self._next_edge(rows)]
+        again = self.streams.uniform(Decision.REMIGRATE, t, pop.uid[rows]) < chance
         self._finalise(rows[~again], Status.EXITED)
         r = rows[again]
         pop.status[r] = Status.AT_ORIGIN
@@ -739,6 +827,8 @@ class RouteModel(mesa.Model):
             arrivals_by_destination=self.arrivals_by_dest,
             departures_by_origin=self.departures_by_origin,
             legal_by_origin=self.legal_by_origin,
+            legal_by_destination=self.legal_by_dest,
+            revenue_by_origin=self.revenue_by_origin,
             price_index=self.price_index,
             smuggler_capacity=self.capacity,
             boat_load=self.load,

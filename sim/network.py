@@ -103,6 +103,7 @@ class Network:
     path_route: np.ndarray
     path_crossing: np.ndarray  # edge index of the path's border crossing
     node_paths: np.ndarray  # (N, A) int32 path ids starting at each node, -1 padded
+    node_country: tuple[str, ...] = ()  # ISO 3166 code of each node ('' for aggregate origin regions)
 
     @property
     def n_nodes(self) -> int:
@@ -223,6 +224,7 @@ def load_network(directory: Path | None = None) -> Network:
         path_edges=np.zeros((0, MAX_LEGS), np.int16), path_len=np.zeros(0, np.int8),
         path_start=np.zeros(0, np.int16), path_route=np.zeros(0, np.int8), path_crossing=np.zeros(0, np.int16),
         node_paths=np.zeros((0, 0), np.int32),
+        node_country=tuple((r.get("country") or "").strip() for r in nrows),
     )
     _enumerate_paths(net, d / "edges.csv")
     return net

@@ -102,6 +102,10 @@ _PARAMETERS = [
     Parameter("unseaworthy_share_sar", 0.5, "probability", 0.0, 1.0, f"{_A}; basis: Deiana et al. (2024): "
               "shift from wooden boats to rafts after SAR intensified", "extra unseaworthy share per unit "
               "of rescue probability (the moral-hazard channel; contested by Cusumano & Villa 2019)"),
+    Parameter("unseaworthy_share_seizure", 0.5, "probability", 0.0, 1.0, f"{_A}; basis: House of Lords EU "
+              "Committee, 'Operation Sophia: a failed mission' (HL Paper 5, July 2017) and its May 2016 report "
+              "(HL Paper 144): destroying smugglers' wooden boats led them to switch to rubber dinghies",
+              "extra unseaworthy share per unit of the share of boat stock seized in a month"),
     # smugglers
     Parameter("cells_per_coast", 4.0, "cells", 1.0, 50.0, f"{_A}; basis: Campana (2018): no monopoly, "
               "each stage a competitive market", "independent smuggler cells at each departure point"),
@@ -113,6 +117,9 @@ _PARAMETERS = [
     Parameter("recruit_days", 30.0, "days", 1.0, 720.0, f"{_A}; basis: Duijn et al. (2014), Campana (2018): "
               "networks replace arrested members and rivals absorb demand", "mean time to replace an "
               "arrested member"),
+    Parameter("organiser_recruit_mult", 3.0, "ratio", 1.0, 20.0, f"{_A}; basis: Campana (2018): organisers "
+              "(~15%) hold the contacts and reputation customers rely on; Diviak (2023): removing central actors "
+              "has the largest immediate impact", "time to replace an arrested organiser relative to an aide"),
     Parameter("promotion_rate", 0.05, "per day", 0.0, 1.0, f"{_A}; basis: Duijn et al. (2014): criminal "
               "networks recover from the removal of central actors", "daily probability that a cell short of "
               "organisers promotes an aide from a linked cell at the same departure point"),

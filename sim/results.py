@@ -15,7 +15,7 @@ import xarray as xr
 from sim.model import ROUTE_FLOWS, ReplicateResult
 from sim.network import Network
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination
 
 # name: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -35,6 +35,10 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "legal_entries": ("entries through legal pathways, by the route the person would otherwise have planned",
                       "persons", "time: sum"),
     "smuggler_revenue": ("fees paid to smugglers by migrants on the route", "EUR", "time: sum"),
+    "smugglers_arrested": ("members of smuggler cells arrested at the route's departure points", "persons",
+                           "time: sum"),
+    "proceeds_confiscated": ("smugglers' proceeds confiscated at the route's departure points", "EUR",
+                             "time: sum"),
     "stranded": ("migrants in transit for longer than stranded_days at one place, at month end", "persons",
                  "time: point"),
     "in_transit": ("migrants waiting, detained or queueing for a boat in transit countries, at month end",
@@ -48,6 +52,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "arrivals_by_destination": ("irregular arrivals by destination", "persons", "time: sum"),
     "departures_by_origin": ("migrants leaving each origin", "persons", "time: sum"),
     "legal_entries_by_origin": ("entries through legal pathways, by origin", "persons", "time: sum"),
+    "smuggler_revenue_by_origin": ("fees paid to smugglers, by the migrants' origin", "EUR", "time: sum"),
+    "legal_entries_by_destination": ("entries through legal pathways, by destination", "persons", "time: sum"),
     "crossing_attempts_by_crossing": ("attempts by border crossing (edge of the network)", "persons",
                                       "time: sum"),
     "arrivals_by_crossing": ("arrivals by border crossing", "persons", "time: sum"),
@@ -58,8 +64,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
 }
 INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_destination",
                                        "departures_by_origin", "legal_entries_by_origin",
-                                       "crossing_attempts_by_crossing", "arrivals_by_crossing",
-                                       "dead_missing_by_crossing"}
+                                       "legal_entries_by_destination", "crossing_attempts_by_crossing",
+                                       "arrivals_by_crossing", "dead_missing_by_crossing"}
 
 
 def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.Dataset:
@@ -87,6 +93,10 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
                                                 dims=("time", "origin", "replicate"))
     data["legal_entries_by_origin"] = xr.DataArray(stack(lambda r: r.legal_by_origin),
                                                    dims=("time", "origin", "replicate"))
+    data["smuggler_revenue_by_origin"] = xr.DataArray(stack(lambda r: r.revenue_by_origin),
+                                                      dims=("time", "origin", "replicate"))
+    data["legal_entries_by_destination"] = xr.DataArray(stack(lambda r: r.legal_by_destination),
+                                                        dims=("time", "destination", "replicate"))
     for key, name in (("attempts", "crossing_attempts_by_crossing"), ("arrivals", "arrivals_by_crossing"),
                       ("dead_missing", "dead_missing_by_crossing")):
         data[name] = xr.DataArray(stack(lambda r, k=key: r.by_crossing[k]), dims=("time", "crossing", "replicate"))

@@ -52,6 +52,9 @@ class Decision(IntEnum):
     DETENTION = 27
     REINTEGRATION = 28
     QUIT_AFTER_INTERCEPTION = 29
+    SKILLS = 30
+    LEGAL_DESTINATION = 31
+    CONTACT = 32
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))

@@ -7,6 +7,7 @@ so the results do not depend on the number of worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -147,22 +149,16 @@ def peak_memory_mb() -> float:
     return round(max(own, kids) / 1024, 1)
 
 
-def write_outputs(out: Path, ds: xr.Dataset, meta: dict, scn: Scenario, plots: bool = True) -> None:
-    """Write everything into a temporary sibling folder, then rename it: never a half-written OUT."""
-    from sim.plots import plot_all
-
+@contextlib.contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A temporary sibling folder to write into, renamed to OUT only if the block succeeds: never a
+    half-written OUT, and an existing OUT is replaced whole."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is meant to be shared
     try:
-        encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
-        ds.to_netcdf(tmp / "results.nc", engine="h5netcdf", encoding=encoding)
-        summary_table(ds).to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
-        if plots:
-            plot_all(ds, tmp / "plots")
-        (tmp / "scenario.yaml").write_text(scn.to_yaml(), encoding="utf-8")
-        (tmp / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        yield tmp
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.replace(out, old / out.name)
@@ -173,6 +169,24 @@ def write_outputs(out: Path, ds: xr.Dataset, meta: dict, scn: Scenario, plots: b
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_netcdf(ds: xr.Dataset, path: Path) -> None:
+    encoding = {v: {"zlib": True, "complevel": 4} for v in ds.data_vars}
+    ds.to_netcdf(path, engine="h5netcdf", encoding=encoding)
+
+
+def write_outputs(out: Path, ds: xr.Dataset, meta: dict, scn: Scenario, plots: bool = True) -> None:
+    """Write results.nc, summary.csv, plots, scenario.yaml and run.json into OUT, atomically."""
+    from sim.plots import plot_all
+
+    with atomic_folder(out) as tmp:
+        write_netcdf(ds, tmp / "results.nc")
+        summary_table(ds).to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
+        if plots:
+            plot_all(ds, tmp / "plots")
+        (tmp / "scenario.yaml").write_text(scn.to_yaml(), encoding="utf-8")
+        (tmp / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def _git_commit() -> str:

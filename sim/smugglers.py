@@ -40,6 +40,7 @@ class SeaCell(mesa.Agent):
         self.revenue = 0.0  # EUR, whole run
         self.costs = 0.0
         self.arrested = 0.0
+        self.confiscated = 0.0  # EUR of proceeds confiscated, whole run
         self.seized = [0.0, 0.0]
         self.launched = [0.0, 0.0]
         self.queue = 0.0  # persons waiting at this cell's departure point (its share), the demand signal
@@ -71,19 +72,28 @@ class SeaCell(mesa.Agent):
         m = self.model
         p, t, s = m.params, m.day, m.streams
         key = self.cell_id * 16
-        # arrests (Poisson with the day's rate per member) and replacement after a delay (resilience)
-        arrest = float(m.node_arrest_rate[self.node])
-        if arrest > 0:
-            lost_org = min(self.organisers, s.scalar_poisson(Decision.ARRESTS, t, key, self.organisers * arrest))
-            lost_aides = min(self.aides, s.scalar_poisson(Decision.ARRESTS, t, key + 1, self.aides * arrest))
+        # arrests: a rate per member (policing, prosecution) plus targeted operations that remove a number
+        # of organisers or aides a day at this node, shared among its cells; replacement after a delay
+        # (network resilience), slower for organisers, whose contacts and reputation take time to rebuild
+        lv = m.levers
+        arrest = float(lv.arrest_rate[self.node])
+        share = 1.0 / len(m._cells_at[self.node])
+        lam_org = self.organisers * arrest + lv.organiser_arrests[self.node] * share
+        lam_aides = self.aides * arrest + lv.aide_arrests[self.node] * share
+        if lam_org > 0 or lam_aides > 0:
+            lost_org = min(self.organisers, s.scalar_poisson(Decision.ARRESTS, t, key, lam_org))
+            lost_aides = min(self.aides, s.scalar_poisson(Decision.ARRESTS, t, key + 1, lam_aides))
             self.organisers -= lost_org
             self.aides -= lost_aides
             self.vacant_organisers += lost_org
             self.vacant_aides += lost_aides
             self.arrested += lost_org + lost_aides
+            m.record_arrests(self.node, lost_org + lost_aides)
         if self.vacant_organisers or self.vacant_aides:
-            back = 1.0 - math.exp(-1.0 / p["recruit_days"])
-            o = s.scalar_poisson(Decision.ARRESTS, t, key + 2, self.vacant_organisers * back)
+            days = p["recruit_days"] * lv.recruit_mult[self.node]
+            back_org = 1.0 - math.exp(-1.0 / (days * p["organiser_recruit_mult"]))
+            back = 1.0 - math.exp(-1.0 / days)
+            o = s.scalar_poisson(Decision.ARRESTS, t, key + 2, self.vacant_organisers * back_org)
             a = s.scalar_poisson(Decision.ARRESTS, t, key + 3, self.vacant_aides * back)
             o, a = min(o, self.vacant_organisers), min(a, self.vacant_aides)
             self.organisers += o
@@ -99,15 +109,18 @@ class SeaCell(mesa.Agent):
                 self.organisers += 1
                 self.vacant_organisers -= 1
         # seizures of boats in stock
-        rate = float(m.node_seizure_rate[self.node])
+        rate = float(lv.boat_seizure_rate[self.node])
         if rate > 0:
             for k in (0, 1):
                 n = min(self.boats[k], s.scalar_poisson(Decision.SEIZURE, t, key + 4 + k, self.boats[k] * rate))
                 self.boats[k] -= n
                 self.seized[k] += n
-        # buy boats up to the stock target; short capital buys the cheaper class
+        # buy boats up to the stock target; cheaper, unseaworthy boats when rescue is likely, when boats are
+        # likely to be seized before use (share of the stock seized in a month), or when capital is short
         rescue = float(m.node_rescue[self.node])
-        share_u = min(1.0, p["unseaworthy_share_base"] + p["unseaworthy_share_sar"] * rescue)
+        monthly_seizure = 1.0 - math.exp(-30.0 * rate)
+        share_u = min(1.0, p["unseaworthy_share_base"] + p["unseaworthy_share_sar"] * rescue
+                      + p["unseaworthy_share_seizure"] * monthly_seizure)
         need = max(0.0, self.launch_capacity() * p["boat_stock_days"] - self.boats[0] - self.boats[1])
         if need > 0 and self.capital > 0:
             c0, c1 = p["boat_cost_seaworthy"], p["boat_cost_unseaworthy"]
@@ -127,13 +140,17 @@ class SeaCell(mesa.Agent):
         risk = float(m.node_interception[self.node])
         target = ratio ** p["price_demand_elasticity"] * (1.0 + p["price_risk_premium"] * risk)
         self.price_index += p["price_adjust_rate"] * (target - self.price_index)
-        # entry and exit of organisers with demand
+        # entry and exit of organisers with demand; confiscation of proceeds cuts the expected return, so
+        # fewer enter and some leave even when demand is strong (assumption, see asset_confiscation)
+        confiscated = float(lv.confiscation_share[self.node])
+        u = s.scalar_uniform(Decision.CELL, t, key + 6)
         if ratio >= 2.0 and self.capital > 0:
-            if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"]:
+            if u < p["cell_growth_rate"] * (1.0 - confiscated):
                 self.organisers += 1
                 self.aides += p["aides_per_organiser"]
-        elif ratio <= 0.25 and self.organisers > 1:
-            if s.scalar_uniform(Decision.CELL, t, key + 6) < p["cell_growth_rate"] / 4:
+        elif (ratio <= 0.25 or confiscated > 0) and self.organisers > 1:
+            exit_rate = p["cell_growth_rate"] / 4 * (1.0 if ratio <= 0.25 else confiscated)
+            if u < exit_rate:
                 self.organisers -= 1
                 self.aides = max(0.0, self.aides - p["aides_per_organiser"])
 
@@ -143,7 +160,11 @@ class SeaCell(mesa.Agent):
             self.boats[k] = max(0.0, self.boats[k] - float(boats_by_class[k]))
             self.launched[k] += float(boats_by_class[k])
         self.revenue += fees
-        self.capital += fees
+        taken = fees * float(self.model.levers.confiscation_share[self.node])
+        self.confiscated += taken
+        if taken > 0:
+            self.model.record_confiscation(self.node, taken)
+        self.capital += fees - taken
 
 
 class LandNetwork(mesa.Agent):

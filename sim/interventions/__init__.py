@@ -1,6 +1,22 @@
 """Interventions, one module per type; importing this package registers them all."""
 
-from sim.interventions import border_enforcement, legal_pathway, origin_pressure, search_and_rescue  # noqa: F401
+from sim.interventions import (  # noqa: F401
+    asset_confiscation,
+    boat_seizure,
+    border_enforcement,
+    content_takedown,
+    information_campaign,
+    labour_mobility,
+    legal_pathway,
+    livelihoods,
+    network_disruption,
+    origin_pressure,
+    prosecution,
+    protection_assistance,
+    returns_reintegration,
+    search_and_rescue,
+    situational_awareness,
+)
 from sim.interventions.base import REGISTRY, Intervention, InterventionSpec, make
 
 __all__ = ["REGISTRY", "Intervention", "InterventionSpec", "make"]

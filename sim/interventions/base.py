@@ -52,6 +52,10 @@ class Option:
 
     def check(self, value: object) -> float | str:
         """The validated value, or a ValueError saying what is allowed."""
+        if isinstance(self.default, str) and not self.choices:
+            if not isinstance(value, str):
+                raise ValueError(f"'{value}' is not text")
+            return value
         if self.choices:
             if value not in self.choices:
                 raise ValueError(f"'{value}' is not one of {', '.join(self.choices)}")
@@ -80,6 +84,9 @@ class Intervention:
                              f"for {self.name}")
         self.kind, self.index = resolve_target(spec.target, self.target_kinds, net)
         self.net = net
+        self.edges = self.index if self.kind == "edge" else np.zeros(0, np.intp)
+        self.nodes = np.unique(net.edge_from[self.edges]).astype(np.intp)  # where smugglers are acted on
+        self.origins = self.index if self.kind == "origin" else np.zeros(0, np.intp)
         self.opt: dict[str, float | str] = {k: o.default for k, o in self.options.items()}
         for key, value in spec.options:
             if key not in self.options:
@@ -109,19 +116,27 @@ class Intervention:
 
 
 def resolve_target(target: str, kinds: tuple[str, ...], net: Network) -> tuple[str, np.ndarray]:
-    """Indices the target names: crossing edges of a route, an edge, the crossings from a node, an origin."""
+    """Indices the target names: the crossings of a route, an edge, the legs leaving a node (its sea
+    crossings if it is a coast) or the nodes of a country (ISO code), or an origin."""
     if "route" in kinds and target in net.routes:
         return "edge", np.flatnonzero(net.edge_route == net.route(target))
     if "edge" in kinds and target in net.edge_ids:
         return "edge", np.array([net.edge(target)])
-    if "node" in kinds and target in net.node_ids:
-        n = net.node(target)
-        edges = np.flatnonzero((net.edge_from == n) & net.edge_crossing)
-        if NODE_KINDS[net.node_kind[n]] != "coast" or len(edges) == 0:
-            edges = np.flatnonzero(net.edge_from == n)
-        return "edge", edges
-    if "origin" in kinds and target in net.origins:
+    if "origin" in kinds and target in net.origins:  # before nodes: an origin is also a node of the graph
         return "origin", np.array([net.origins.index(target)])
+    nodes: list[int] = []
+    if "node" in kinds and target in net.node_ids:
+        nodes = [net.node(target)]
+    elif "country" in kinds and target in net.node_country and target:
+        nodes = [n for n, c in enumerate(net.node_country) if c == target and NODE_KINDS[net.node_kind[n]] != "origin"]
+    if nodes:
+        edges = []
+        for n in nodes:
+            out = np.flatnonzero((net.edge_from == n) & net.edge_crossing)
+            if NODE_KINDS[net.node_kind[n]] != "coast" or len(out) == 0:
+                out = np.flatnonzero(net.edge_from == n)
+            edges.extend(out.tolist())
+        return "edge", np.array(sorted(set(edges)), dtype=np.intp)
     raise InputError(f"unknown target '{target}': expected a {' or '.join(kinds)} id of the network")
 
 

@@ -18,7 +18,7 @@ from sim.levers import Levers
 @register
 class BorderEnforcement(Intervention):
     name = "border_enforcement"
-    target_kinds = ("route", "edge", "node")
+    target_kinds = ("route", "edge", "node", "country")
     intensity_range = (-1.0, 1.0)
     intensity_unit = "share of the remaining departures stopped"
 
@@ -32,7 +32,7 @@ class Pushbacks(Intervention):
     """Pushbacks at the EU border (arrival side): arrivals returned across the border before landing."""
 
     name = "pushbacks"
-    target_kinds = ("route", "edge", "node")
+    target_kinds = ("route", "edge", "node", "country")
     intensity_range = (-1.0, 1.0)
     intensity_unit = "share of arriving boats pushed back"
 

@@ -4,6 +4,8 @@ shocks (the 2015 Syrian and Afghan displacement, the August 2021 Taliban takeove
 Sudan), each dated from the record with only its strength to be estimated.
 
 Mechanism: multiplies the inflow of aspirants at the origin by ``intensity`` (1 = no change).
+Evidence: not a policy lever; each baseline entry's note cites the record it is dated from
+(``scenarios/baseline.yaml``), and its strength is estimated by calibration.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from sim.levers import Levers
 @register
 class SearchAndRescue(Intervention):
     name = "search_and_rescue"
-    target_kinds = ("route", "edge", "node")
+    target_kinds = ("route", "edge", "node", "country")
     intensity_range = (-1.0, 1.0)
     intensity_unit = "share of the remaining distress cases rescued"
 
@@ -34,7 +34,7 @@ class DepartureCountrySar(Intervention):
     """Rescues coordinated by the departure country's coast guard: rescued people are returned there."""
 
     name = "departure_country_sar"
-    target_kinds = ("route", "edge", "node")
+    target_kinds = ("route", "edge", "node", "country")
     intensity_range = (0.0, 1.0)
     intensity_unit = "share of rescues that end in disembarkation in the departure country"
 
