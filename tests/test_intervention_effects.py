@@ -250,3 +250,10 @@ def test_a_strong_enforcement_and_readmission_shock_cuts_arrivals_within_a_quart
         res = run_small(network, replicate=r, end=dt.date(2014, 12, 31), interventions=shock)
         before, after = res.route["arrivals"][3:6, em].sum(), res.route["arrivals"][6:9, em].sum()
         assert abs((1 - after / before) - 0.95) <= 0.15
+
+
+def test_a_smuggler_lever_on_a_place_without_sea_departures_is_refused(network):
+    with pytest.raises(InputError, match="no sea departure point"):
+        make(lever("network_disruption", "agadez", 5), network)
+    assert list(make(lever("network_disruption", "LY", 5), network).coasts) == sorted(
+        network.node(n) for n in ("tripoli", "benghazi"))

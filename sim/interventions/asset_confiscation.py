@@ -12,17 +12,17 @@ financial investigations. The entry/exit response is an assumption (no published
 
 from __future__ import annotations
 
-from sim.interventions.base import Intervention, compose_probability, register
+from sim.interventions.base import SmugglerIntervention, compose_probability, register
 from sim.levers import Levers
 
 
 @register
-class AssetConfiscation(Intervention):
+class AssetConfiscation(SmugglerIntervention):
     name = "asset_confiscation"
     target_kinds = ("route", "node", "country")
     intensity_range = (0.0, 1.0)
     intensity_unit = "share of smugglers' proceeds confiscated"
 
     def apply(self, levers: Levers, fraction: float) -> None:
-        n = self.nodes
+        n = self.coasts
         levers.confiscation_share[n] = compose_probability(levers.confiscation_share[n], self.intensity * fraction)

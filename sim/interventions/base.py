@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.levers import Levers
-from sim.network import NODE_KINDS, Network
+from sim.network import MODES, NODE_KINDS, Network
 
 REGISTRY: dict[str, type[Intervention]] = {}
 
@@ -87,6 +87,8 @@ class Intervention:
         self.edges = self.index if self.kind == "edge" else np.zeros(0, np.intp)
         self.nodes = np.unique(net.edge_from[self.edges]).astype(np.intp)  # where smugglers are acted on
         self.origins = self.index if self.kind == "origin" else np.zeros(0, np.intp)
+        sea = net.edge_mode == MODES.index("sea")
+        self.coasts = np.array([n for n in self.nodes if np.any(sea & (net.edge_from == n))], dtype=np.intp)
         self.opt: dict[str, float | str] = {k: o.default for k, o in self.options.items()}
         for key, value in spec.options:
             if key not in self.options:
@@ -138,6 +140,16 @@ def resolve_target(target: str, kinds: tuple[str, ...], net: Network) -> tuple[s
             edges.extend(out.tolist())
         return "edge", np.array(sorted(set(edges)), dtype=np.intp)
     raise InputError(f"unknown target '{target}': expected a {' or '.join(kinds)} id of the network")
+
+
+class SmugglerIntervention(Intervention):
+    """Base for levers that act on the smuggler cells at departure points (``coasts``) of the target."""
+
+    def __init__(self, spec: InterventionSpec, net: Network) -> None:
+        super().__init__(spec, net)
+        if len(self.coasts) == 0:
+            raise InputError(f"target '{spec.target}' has no sea departure point, where smuggler cells act, "
+                             f"for {self.name}")
 
 
 def make(spec: InterventionSpec, net: Network) -> Intervention:

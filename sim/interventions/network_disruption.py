@@ -17,14 +17,14 @@ the largest immediate impact but recovery matters more. Magnitudes of capacity l
 
 from __future__ import annotations
 
-from sim.interventions.base import Intervention, Option, register
+from sim.interventions.base import Option, SmugglerIntervention, register
 from sim.levers import Levers
 
 DAYS_PER_MONTH = 30.44
 
 
 @register
-class NetworkDisruption(Intervention):
+class NetworkDisruption(SmugglerIntervention):
     name = "network_disruption"
     target_kinds = ("route", "node", "country")
     intensity_range = (0.0, 1000.0)
@@ -33,6 +33,6 @@ class NetworkDisruption(Intervention):
                                    choices=("central", "peripheral"))}
 
     def apply(self, levers: Levers, fraction: float) -> None:
-        per_node = self.intensity * fraction / DAYS_PER_MONTH / max(len(self.nodes), 1)
+        per_node = self.intensity * fraction / DAYS_PER_MONTH / max(len(self.coasts), 1)
         lever = levers.organiser_arrests if self.opt["targeting"] == "central" else levers.aide_arrests
-        lever[self.nodes] += per_node
+        lever[self.coasts] += per_node

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 
-from sim.interventions.base import Intervention, Option, register
+from sim.interventions.base import Option, SmugglerIntervention, register
 from sim.levers import Levers
 
 
 @register
-class Prosecution(Intervention):
+class Prosecution(SmugglerIntervention):
     name = "prosecution"
     target_kinds = ("route", "node", "country")
     intensity_range = (0.0, 0.99)
@@ -29,5 +29,5 @@ class Prosecution(Intervention):
                                     low=1.0, high=10.0)}
 
     def apply(self, levers: Levers, fraction: float) -> None:
-        levers.arrest_rate[self.nodes] += -math.log1p(-self.intensity) / 365.25 * fraction
-        levers.recruit_mult[self.nodes] *= 1.0 + (float(self.opt["deterrence"]) - 1.0) * fraction
+        levers.arrest_rate[self.coasts] += -math.log1p(-self.intensity) / 365.25 * fraction
+        levers.recruit_mult[self.coasts] *= 1.0 + (float(self.opt["deterrence"]) - 1.0) * fraction
