@@ -73,7 +73,7 @@ def run_comparison(baseline: Scenario, alternatives: list[Scenario], replicates:
     ds["scenario_description"] = xr.DataArray([s.description for s in scenarios], dims="scenario",
                                               attrs={"long_name": "scenario description"})
     ds = ds.set_coords("scenario_description")
-    ds.attrs.update(provenance(baseline, baseline.seed, scenarios[0].replicates))
+    ds.attrs.update(provenance(scenarios[0], baseline.seed, scenarios[0].replicates))
     ds.attrs.update(title="routesim scenario comparison", baseline=names[0], alternatives=", ".join(names[1:]),
                     common_random_numbers="yes: replicate r of every scenario uses the same random streams")
     return ds
@@ -159,8 +159,10 @@ def crn_table(hv: xr.Dataset) -> pd.DataFrame:
             independent = a - np.roll(b, -1)  # replicate r+1 of the baseline: independent streams
             sd_p = float(np.nanstd(paired, ddof=1)) if n > 1 else np.nan
             sd_i = float(np.nanstd(independent, ddof=1)) if n > 1 else np.nan
+            # with no noise in the baseline (e.g. no legal pathway there) pairing has nothing to remove
+            noisy = n > 1 and float(np.nanstd(b, ddof=1)) > 0
             rows.append({"scenario": str(alt), "variable": var, "replicates": n, "sd_paired": sd_p,
-                         "sd_independent": sd_i, "ratio": sd_p / sd_i if sd_i else np.nan})
+                         "sd_independent": sd_i, "ratio": sd_p / sd_i if noisy and sd_i else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -245,8 +247,9 @@ def report(ds: xr.Dataset, table: pd.DataFrame, crn: pd.DataFrame, wall: float) 
               "A ratio below 1/3 means pairing removes at least two thirds of the noise.", "",
               "| scenario | variable | sd paired | sd independent | ratio |", "|---|---|---|---|---|"]
     for _, r in crn.iterrows():
+        ratio = "n/a (no noise in the baseline)" if r["ratio"] != r["ratio"] else f"{r['ratio']:.2f}"
         lines.append(f"| {r['scenario']} | {r['variable']} | {_fmt(r['sd_paired'])} | {_fmt(r['sd_independent'])} "
-                     f"| {r['ratio']:.2f} |")
+                     f"| {ratio} |")
     lines += ["", "Per route and year: `differences.csv`. All outputs by scenario: `comparison.nc` "
               "(dimension `scenario`). Plots: `plots/`.", ""]
     return "\n".join(lines)

@@ -17,6 +17,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.compare import ALL, HEADLINES  # noqa: E402
 from sim.plots import ROUTE_TITLES  # noqa: E402
@@ -34,6 +35,26 @@ def _monthly(ds: xr.Dataset, var: str) -> xr.DataArray:
     return ds[var].sum("route")
 
 
+def _compact(x: float, _pos: int | None = None) -> str:
+    """Axis numbers a reader takes in at a glance: 12k, 1.5M."""
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:.1f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if a >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:g}"
+
+
+def _first_change(ds: xr.Dataset) -> int:
+    """Index of the first month in which any alternative differs from the baseline (0 if none)."""
+    base = ds["crossing_attempts"].isel(scenario=0)
+    differs = (ds["crossing_attempts"] != base).any(dim=[d for d in base.dims if d != "time"] + ["scenario"])
+    idx = np.flatnonzero(differs.values)
+    return int(idx[0]) if len(idx) else 0
+
+
 def plot_comparison(ds: xr.Dataset, hv: xr.Dataset, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     return [_overview(ds, out_dir / "overview.png"), _differences(hv, out_dir / "differences.png"),
@@ -42,9 +63,11 @@ def plot_comparison(ds: xr.Dataset, hv: xr.Dataset, out_dir: Path) -> list[Path]
 
 def _overview(ds: xr.Dataset, path: Path) -> Path:
     names = [str(s) for s in ds["scenario"].values]
+    start = max(0, _first_change(ds) - 24)  # two years of shared history before the first difference
+    ds = ds.isel(time=slice(start, None))
     fig, axes = plt.subplots(3, 3, figsize=(16, 11), sharex=True)
     fig.suptitle(f"Scenarios against the baseline '{names[0]}', all routes, {ds.sizes['replicate']} paired "
-                 "replicates (median and 90% interval)", fontsize=13)
+                 f"replicates (median and 90% interval), from {ds['time'].values[0].astype(str)[:7]}", fontsize=13)
     for ax, (var, (label, units, how)) in zip(axes.flat, HEADLINES.items(), strict=True):
         factor, unit_label = SCALE.get(units, (1.0, units))
         per = "" if how != "sum" else " per month"
@@ -61,6 +84,7 @@ def _overview(ds: xr.Dataset, path: Path) -> Path:
         ax.grid(alpha=0.3)
         ax.xaxis.set_major_locator(mdates.YearLocator(max(1, len(t) // 60)))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.yaxis.set_major_formatter(FuncFormatter(_compact))
     for ax in axes[-1]:
         ax.set_xlabel("month")
     axes.flat[0].legend(fontsize=8, loc="upper left")
@@ -83,10 +107,16 @@ def _differences(hv: xr.Dataset, path: Path) -> Path:
             c = COLOURS[(i + 1) % len(COLOURS)]
             ax.barh(y[i], med, color=c, alpha=0.8)
             ax.errorbar(med, y[i], xerr=[[med - lo], [hi - med]], color="black", capsize=3, lw=1)
+            b = float(np.nanmedian(base.values)) * factor
+            if b:
+                ax.annotate(f"{100 * med / b:+.0f}%", (0, y[i]), xytext=(3, 8), textcoords="offset points",
+                            fontsize=8, color="black")
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(y, names[1:], fontsize=8)
         ax.set_title(label)
         ax.set_xlabel(f"difference, {unit_label}")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
         ax.grid(axis="x", alpha=0.3)
     return _save(fig, path)
 
@@ -114,6 +144,8 @@ def _by_route(hv: xr.Dataset, path: Path) -> Path:
         ax.set_yticks(y, [ROUTE_TITLES.get(r, r) for r in routes], fontsize=8)
         ax.set_title(label)
         ax.set_xlabel(f"difference, {units}")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_formatter(FuncFormatter(_compact))
         ax.grid(axis="x", alpha=0.3)
     axes[0].legend(fontsize=8)
     return _save(fig, path)

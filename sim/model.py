@@ -35,6 +35,7 @@ from sim.rng import Decision, Streams
 from sim.smugglers import LandNetwork, SeaCell
 
 EPOCH = dt.date(1970, 1, 1)
+ATTEMPT_KEYED = -1  # the "day" of keyed draws that belong to a crossing attempt rather than to a date
 REVIEW_DAYS = 7  # aspirants at origin review their plans weekly
 SEA = 2  # index of "sea" in network.MODES
 
@@ -234,6 +235,11 @@ class RouteModel(mesa.Model):
         m = self._m(t)
         if m >= 0:
             np.add.at(self.revenue_by_origin[m], self.pop.origin[rows], eur)
+
+    def _attempt_key(self, rows: np.ndarray) -> np.ndarray:
+        """A key for draws that belong to a person's n-th sea crossing attempt (id in the low 48 bits)."""
+        pop = self.pop
+        return pop.uid[rows] | (np.minimum(pop.attempts[rows], 255).astype(np.int64) << 48)
 
     def record_arrests(self, node: int, persons: float) -> None:
         """Smugglers arrested today at a departure point (members of cells; real persons)."""
@@ -676,13 +682,14 @@ class RouteModel(mesa.Model):
         m = self._m(t)
         if m >= 0:
             np.add.at(self.boats_launched[m], (b_route, b_class), real)
-        # each boat's draws are keyed by its first passenger (in queue order), not by the cell that launched
-        # it or its place in the day's launches: a boat carrying the same people meets the same sea in paired
-        # scenarios, which keeps common random numbers effective for interceptions and deaths
+        # each boat's draws are keyed by its first passenger (in queue order) and that passenger's attempt
+        # number, not by the day, the cell that launched it or its place in the day's launches: a boat carrying
+        # the same people meets the same sea in paired scenarios even when queues shift the day it leaves,
+        # which keeps common random numbers effective for interceptions and deaths
         b_edge = edges[first]
         lead = np.full(len(first), np.iinfo(np.int64).max)
         np.minimum.at(lead, boat_of, np.arange(len(rows)))
-        draw_key = uid[lead]
+        draw_key = self._attempt_key(rows[lead])
         self._draw_sea_outcomes(rows, b_edge, b_class, draw_key, boat_of,
                                 bad_node[net.edge_from[edges[first]]], load[b_cell], t)
 
@@ -690,14 +697,15 @@ class RouteModel(mesa.Model):
                            boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, t: int) -> None:
         """Fate of each boat (one draw per boat and event), then of each person on a boat in distress."""
         pop, net, lv, p, s = self.pop, self.net, self.levers, self.params, self.streams
-        stopped = s.uniform(Decision.INTERCEPT, t, b_key) < lv.interception[b_edge]
+        a = ATTEMPT_KEYED  # the sea's draws are keyed by attempt, not by day (see _board)
+        stopped = s.uniform(Decision.INTERCEPT, a, b_key) < lv.interception[b_edge]
         distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
             b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0) \
             * load ** p["overload_distress_elasticity"]
-        distress = ~stopped & (s.uniform(Decision.DISTRESS, t, b_key) < distress_p)
-        rescued = distress & (s.uniform(Decision.RESCUE, t, b_key) < lv.rescue[b_edge])
-        pulled = rescued & (s.uniform(Decision.PULLBACK, t, b_key) < lv.pullback_share[b_edge])
-        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, t, b_key) < lv.pushback[b_edge])
+        distress = ~stopped & (s.uniform(Decision.DISTRESS, a, b_key) < distress_p)
+        rescued = distress & (s.uniform(Decision.RESCUE, a, b_key) < lv.rescue[b_edge])
+        pulled = rescued & (s.uniform(Decision.PULLBACK, a, b_key) < lv.pullback_share[b_edge])
+        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, a, b_key) < lv.pushback[b_edge])
         b_intent = np.full(len(b_key), INTENT_ARRIVE, np.int8)
         b_intent[stopped | pulled] = INTENT_INTERCEPT
         b_intent[pushed] = INTENT_PUSHBACK
@@ -705,7 +713,7 @@ class RouteModel(mesa.Model):
         wrecked = (distress & ~rescued)[boat_of]
         if wrecked.any():  # each person on a boat in unrescued distress dies or goes missing with this chance
             w = np.flatnonzero(wrecked)
-            lost = s.uniform(Decision.WRECK_DEATH, t, pop.uid[rows[w]]) < p["wreck_mortality"]
+            lost = s.uniform(Decision.WRECK_DEATH, a, self._attempt_key(rows[w])) < p["wreck_mortality"]
             intent[w[lost]] = INTENT_DIE
         edges = b_edge[boat_of]
         self._add("rescued", t, net.edge_route[edges[rescued[boat_of]]], self.weight)

@@ -107,12 +107,27 @@ def test_information_campaign_cuts_departures_within_the_range_of_field_trials(n
     assert np.all(cut > 0.02) and np.all(cut < 0.51)
 
 
-def test_information_on_risks_moves_people_to_safer_routes(network, base):
-    cm = network.route("central_med")
-    per_attempt = lambda r: r.route["dead_missing_sea"][:, cm].sum() / r.route["crossing_attempts"][:, cm].sum()  # noqa: E731
-    b, a = paired(network, base, [lever("information_campaign", "west_africa", 1.0, intention_effect=0.0,
-                                        risk_update=3.0)], per_attempt)
-    assert a.mean() < b.mean()
+def test_information_on_risks_moves_people_to_safer_paths(network):
+    """Aspirants told the journey is riskier choose, with the same random draws, paths of lower risk."""
+    from sim.model import RouteModel
+    from sim.population import Status
+
+    from .conftest import small_config
+
+    model = RouteModel(small_config(network, end=dt.date(2014, 3, 31), scale=0.05), 0)
+    for _ in range(60):
+        model.step()
+    pop, o = model.pop, network.origins.index("west_africa")
+    rows = np.flatnonzero((pop.status[: pop.n] == Status.AT_ORIGIN) & (pop.origin[: pop.n] == o))
+    assert len(rows) > 500
+
+    def utility_of_risk(mult):  # the (negative) risk term of the chosen paths' utilities, at prior beliefs
+        model.levers.perceived_risk_mult[o] = mult
+        model._util = None
+        model._choose_paths(rows, model.day)
+        return model._util[2][pop.path[rows]].mean()
+
+    assert utility_of_risk(4.0) > utility_of_risk(1.0) + 0.05
 
 
 def test_content_takedown_cuts_departures_at_the_origin_and_never_adds_crossings_at_the_coast(network, base):
