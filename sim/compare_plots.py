@@ -1,7 +1,7 @@
 """Briefing plots of a scenario comparison: alternatives against the baseline over time, and the effects.
 
 ``overview.png``: all routes together, month by month, median and 90% band of every scenario for each
-headline output (deaths and protection outcomes beside flows). ``differences.png``: the whole-period
+headline output (deaths and protection outcomes beside flows). ``differences.png``: the headline-period
 difference from the baseline with its 90% interval, per alternative and headline. ``differences_by_route.png``:
 the same for crossings and for dead and missing, route by route.
 """
@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from sim.compare import ALL, HEADLINES  # noqa: E402
+from sim.compare import ALL, HEADLINES, first_change  # noqa: E402
 from sim.plots import ROUTE_TITLES  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors
@@ -47,14 +47,6 @@ def _compact(x: float, _pos: int | None = None) -> str:
     return f"{x:g}"
 
 
-def _first_change(ds: xr.Dataset) -> int:
-    """Index of the first month in which any alternative differs from the baseline (0 if none)."""
-    base = ds["crossing_attempts"].isel(scenario=0)
-    differs = (ds["crossing_attempts"] != base).any(dim=[d for d in base.dims if d != "time"] + ["scenario"])
-    idx = np.flatnonzero(differs.values)
-    return int(idx[0]) if len(idx) else 0
-
-
 def plot_comparison(ds: xr.Dataset, hv: xr.Dataset, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     return [_overview(ds, out_dir / "overview.png"), _differences(hv, out_dir / "differences.png"),
@@ -63,7 +55,7 @@ def plot_comparison(ds: xr.Dataset, hv: xr.Dataset, out_dir: Path) -> list[Path]
 
 def _overview(ds: xr.Dataset, path: Path) -> Path:
     names = [str(s) for s in ds["scenario"].values]
-    start = max(0, _first_change(ds) - 24)  # two years of shared history before the first difference
+    start = max(0, first_change(ds) - 24)  # two years of shared history before the first difference
     ds = ds.isel(time=slice(start, None))
     fig, axes = plt.subplots(3, 3, figsize=(16, 11), sharex=True)
     fig.suptitle(f"Scenarios against the baseline '{names[0]}', all routes, {ds.sizes['replicate']} paired "
