@@ -96,26 +96,9 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
     except InputError as exc:
         raise fail("scenario", str(exc)) from None
 
-    period = doc.get("fit_period") or {}
-    if not isinstance(period, dict):
-        raise fail("fit_period", "expected a mapping with start and end (YYYY-MM)")
-    start_text = period.get("start", scenario.period_start.strftime("%Y-%m"))
-    start = parse_month(start_text, lambda m: fail("fit_period.start", m))
-    end_text = until or period.get("end", scenario.period_end.strftime("%Y-%m"))
-    end = month_end(parse_month(end_text, lambda m: fail("--until" if until else "fit_period.end", m)))
-    if end < start:
-        raise fail("fit_period.end", f"{end:%Y-%m} is before the start {start:%Y-%m}")
-    if start < scenario.period_start or end > scenario.period_end:
-        raise fail("fit_period", "must lie within the scenario's period")
+    start, end = period_within(doc.get("fit_period"), "fit_period", scenario, fail, until=until)
 
-    params = _bounds(doc["parameters"], "parameters", fail)
-    for name, b in params.items():
-        if name not in PARAMETERS:
-            raise fail(f"parameters.{name}", "unknown parameter")
-        p = PARAMETERS[name]
-        if b.low < p.low or b.high > p.high:
-            raise fail(f"parameters.{name}", f"prior [{b.low}, {b.high}] goes outside the parameter's bounds "
-                                             f"[{p.low}, {p.high}] {p.unit}")
+    params = parameter_ranges(doc["parameters"], fail, "prior")
     ivs = _bounds(doc.get("interventions") or {}, "interventions", fail)
     ids = {s.id for s in scenario.interventions if s.id}
     for name in ivs:
@@ -158,6 +141,37 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
         accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
                                                                                         1000, True)),
         final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1), source=path)
+
+
+def period_within(block: Any, key: str, scenario: Scenario, fail, until: str | None = None,  # noqa: ANN001
+                  only_start_end: bool = False) -> tuple[dt.date, dt.date]:
+    """A spec's ``{start, end}`` period (default: the scenario's), checked to lie within the scenario's."""
+    period = block or {}
+    if not isinstance(period, dict) or (only_start_end and set(period) - {"start", "end"}):
+        raise fail(key, "expected a mapping with start and end (YYYY-MM)")
+    start = parse_month(period.get("start", scenario.period_start.strftime("%Y-%m")),
+                        lambda m: fail(f"{key}.start", m))
+    end_text = until or period.get("end", scenario.period_end.strftime("%Y-%m"))
+    end = month_end(parse_month(end_text, lambda m: fail("--until" if until else f"{key}.end", m)))
+    if end < start:
+        raise fail(f"{key}.end", f"{end:%Y-%m} is before the start {start:%Y-%m}")
+    if start < scenario.period_start or end > scenario.period_end:
+        raise fail(key, f"must lie within the scenario's period {scenario.period_start:%Y-%m} to "
+                        f"{scenario.period_end:%Y-%m}")
+    return start, end
+
+
+def parameter_ranges(block: Any, fail, word: str) -> dict[str, Bound]:  # noqa: ANN001
+    """Named model parameters with ranges (``word``: 'prior', 'range'), each inside the parameter's bounds."""
+    params = _bounds(block, "parameters", fail)
+    for name, b in params.items():
+        if name not in PARAMETERS:
+            raise fail(f"parameters.{name}", "unknown parameter; see sim/parameters.py for the list")
+        p = PARAMETERS[name]
+        if b.low < p.low or b.high > p.high:
+            raise fail(f"parameters.{name}", f"{word} [{b.low}, {b.high}] goes outside the parameter's bounds "
+                                             f"[{p.low}, {p.high}] {p.unit}")
+    return params
 
 
 def _bounds(block: Any, where: str, fail) -> dict[str, Bound]:  # noqa: ANN001

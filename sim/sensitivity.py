@@ -44,12 +44,12 @@ import pandas as pd
 import xarray as xr
 
 from sim import interventions as iv
-from sim.calibration import Bound, _bounds, apply
+from sim.calibration import Bound, _bounds, apply, parameter_ranges, period_within
 from sim.errors import InputError
 from sim.network import load_network
 from sim.parameters import PARAMETERS
 from sim.run import atomic_folder
-from sim.scenario import Scenario, load_scenario, month_end, parse_month
+from sim.scenario import Scenario, load_scenario
 from sim.yamlfile import read_mapping
 
 SPEC_KEYS = {"name", "scenario", "period", "method", "trajectories", "levels", "agents_per_person",
@@ -127,27 +127,8 @@ def load_sensitivity_spec(path: str | Path) -> SensitivitySpec:
     except InputError as exc:
         raise fail("scenario", str(exc)) from None
 
-    period = doc.get("period") or {}
-    if not isinstance(period, dict) or set(period) - {"start", "end"}:
-        raise fail("period", "expected a mapping with start and end (YYYY-MM)")
-    start = parse_month(period.get("start", scenario.period_start.strftime("%Y-%m")),
-                        lambda m: fail("period.start", m))
-    end = month_end(parse_month(period.get("end", scenario.period_end.strftime("%Y-%m")),
-                                lambda m: fail("period.end", m)))
-    if end < start:
-        raise fail("period.end", f"{end:%Y-%m} is before the start {start:%Y-%m}")
-    if start < scenario.period_start or end > scenario.period_end:
-        raise fail("period", f"must lie within the scenario's period {scenario.period_start:%Y-%m} to "
-                             f"{scenario.period_end:%Y-%m}")
-
-    params = _bounds(doc["parameters"], "parameters", fail)
-    for pname, b in params.items():
-        if pname not in PARAMETERS:
-            raise fail(f"parameters.{pname}", "unknown parameter; see sim/parameters.py for the list")
-        p = PARAMETERS[pname]
-        if b.low < p.low or b.high > p.high:
-            raise fail(f"parameters.{pname}", f"range [{b.low}, {b.high}] goes outside the parameter's bounds "
-                                              f"[{p.low}, {p.high}] {p.unit}")
+    start, end = period_within(doc.get("period"), "period", scenario, fail, only_start_end=True)
+    params = parameter_ranges(doc["parameters"], fail, "range")
     ivs = _bounds(doc.get("interventions") or {}, "interventions", fail)
     entries = {s.id: s for s in scenario.interventions if s.id}
     net = load_network(scenario.network) if ivs else None
