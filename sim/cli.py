@@ -53,10 +53,32 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    f = sub.add_parser("forecast", help="probabilistic forecast from a month on, for dashboards")
+    f.add_argument("scenarios", type=Path, nargs="+", help="scenario file(s); the first is the reference")
+    f.add_argument("--from", dest="origin", required=True, help="forecast origin, YYYY-MM (first forecast month)")
+    f.add_argument("--horizon", type=int, default=12, help="months to forecast (default 12)")
+    f.add_argument("--out", type=Path, required=True, help="output folder")
+    f.add_argument("--draws", type=int, default=10, help="posterior draws (default 10)")
+    f.add_argument("--replicates", type=int, default=2, help="stochastic replicates per draw (default 2)")
+    f.add_argument("--scale", type=float, default=None, help="agents per person, 1/n (default: the scenario's)")
+    f.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    _engine_options(f)
+    k = sub.add_parser("check-output", help="check a forecast file against the dashboard schema")
+    k.add_argument("file", type=Path, help="forecast.nc, forecast.zarr or a forecast output folder")
+    k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c = sub.add_parser("check", help="validate a scenario file without running it")
     c.add_argument("scenario", type=Path)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
+                   help="where members run: auto = dask with --scheduler, else a process pool")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,11 +127,41 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {out}/ (results.nc, summary.csv, plots/, run.json): {ds.sizes['replicate']} replicates, "
               f"{ds.attrs['wall_seconds']:.1f} s")
         return 0
+    if args.command == "check-output":
+        from sim.forecast_schema import check_output
+
+        problems = check_output(args.file)
+        for p in problems:
+            print(f"{args.file}: {p}")
+        print(f"{args.file}: {'ok' if not problems else f'{len(problems)} problems'} "
+              f"(routesim-forecast schema)")
+        return 1 if problems else 0
+    if args.command == "forecast":
+        from sim.scenario import parse_month
+
+        origin = parse_month(args.origin, lambda m: InputError(f"--from: {m}"))
+        workers = _positive(args.workers, "workers", os.cpu_count() or 1)
+        for name in ("draws", "replicates", "horizon"):
+            _positive(getattr(args, name), name, None)
+        _scale(args.scale)
+        if args.seed is not None and args.seed < 0:
+            raise InputError(f"--seed: {args.seed} is not allowed; expected a whole number >= 0")
+        scenarios = [load_scenario(p) for p in args.scenarios]
+        if len({s.name for s in scenarios}) < len(scenarios):
+            raise InputError("scenarios: two scenarios share a name; names label the output's scenario dimension")
+        from sim.forecast_run import run_forecast
+
+        ds = run_forecast(scenarios, origin, args.horizon, out=args.out, draws=args.draws,
+                          replicates=args.replicates, agents_per_person=args.scale, seed=args.seed,
+                          workers=workers, engine=args.engine, scheduler=args.scheduler, progress=not args.quiet)
+        print(f"wrote {args.out}/ (forecast.nc, forecast.zarr, forecast.csv, forecast.json, report.html): "
+              f"{ds.sizes['scenario']} scenarios x {ds.sizes['draw']} members, {ds.sizes['time']} months from "
+              f"{ds.attrs['forecast_origin']}, {ds.attrs['wall_seconds']:.0f} s")
+        return 0
     if args.command == "compare":
         workers = _positive(args.workers, "workers", os.cpu_count() or 1)
         replicates = _positive(args.replicates, "replicates", None)
-        if args.scale is not None and not (0 < args.scale <= 1 and abs(1 / args.scale - round(1 / args.scale)) < 1e-6):
-            raise InputError(f"--scale: {args.scale} is not allowed; expected 1/n for a whole n, in (0, 1]")
+        _scale(args.scale)
         baseline = load_scenario(args.baseline)
         alternatives = [load_scenario(p) for p in args.alternatives]
         from sim.compare import compare_scenarios
@@ -146,6 +198,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")
+
+
+def _scale(value: float | None) -> None:
+    if value is not None and not (0 < value <= 1 and abs(1 / value - round(1 / value)) < 1e-6):
+        raise InputError(f"--scale: {value} is not allowed; expected 1/n for a whole n, in (0, 1]")
 
 
 def _positive(value: int | None, name: str, default: int | None) -> int | None:

@@ -159,6 +159,8 @@ class RouteModel(mesa.Model):
         self._info = np.zeros((3, net.n_edges))
         self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
         self._prior = None  # set on the first day, from the levers then in force
+        self._driver_from: dt.date | None = None  # see project_drivers
+        self._driver_path: np.ndarray | None = None
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -170,6 +172,9 @@ class RouteModel(mesa.Model):
             frac = intervention.active_fraction(self.date)
             if frac > 0:
                 intervention.apply(self.levers, frac)
+        if self._driver_from is not None and self.date >= self._driver_from:
+            k = (self.date.year - self._driver_from.year) * 12 + self.date.month - self._driver_from.month
+            self.levers.pressure_mult[:] = self._driver_path[min(k, len(self._driver_path) - 1)]
         self._surge_response(t)
         if self._prior is None:
             self._set_priors()
@@ -216,6 +221,22 @@ class RouteModel(mesa.Model):
                 progress(self.day - reported)
                 reported = self.day
         return self.result()
+
+    def run_until(self, date: dt.date) -> None:
+        """Step through the day before ``date`` (a forecast origin), or to the end of the calendar."""
+        stop = min(self.n_days, (date - self.first_day).days)
+        while self.day < stop:
+            self.step()
+
+    def project_drivers(self, start: dt.date, path: np.ndarray) -> None:
+        """From ``start`` (a month start) on, the origin-pressure multiplier is ``path`` (months x origins)
+        rather than the scenario's origin_pressure entries: a forecast's projected drivers."""
+        if path.ndim != 2 or path.shape[1] != len(self.net.origins):
+            raise ValueError("a driver path is months x origins")
+        self._driver_from, self._driver_path = start, np.asarray(path, float)
+
+    def month_index(self, month: dt.date) -> int:
+        return (month.year - self.config.start.year) * 12 + month.month - self.config.start.month
 
     # ------------------------------------------------------------------ helpers
     def _m(self, t: int) -> int:
