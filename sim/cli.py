@@ -63,6 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--scale", type=float, default=None, help="agents per person, 1/n (default: the scenario's)")
     f.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     _engine_options(f)
+    b = sub.add_parser("backtest", help="rolling-origin forecasts scored against the record and two baselines")
+    b.add_argument("scenario", type=Path)
+    b.add_argument("--out", type=Path, required=True, help="output folder")
+    b.add_argument("--first", default="2018-01", help="first forecast origin, YYYY-MM (default 2018-01)")
+    b.add_argument("--last", default="2023-10", help="last forecast origin, YYYY-MM (default 2023-10)")
+    b.add_argument("--every", type=int, default=3, help="months between origins (default 3)")
+    b.add_argument("--horizon", type=int, default=12, help="months ahead (default 12)")
+    b.add_argument("--draws", type=int, default=4, help="posterior draws (default 4)")
+    b.add_argument("--replicates", type=int, default=2, help="replicates per draw (default 2)")
+    b.add_argument("--scale", type=float, default=0.01, help="agents per person, 1/n (default 0.01)")
+    _engine_options(b)
     k = sub.add_parser("check-output", help="check a forecast file against the dashboard schema")
     k.add_argument("file", type=Path, help="forecast.nc, forecast.zarr or a forecast output folder")
     k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -157,6 +168,39 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}/ (forecast.nc, forecast.zarr, forecast.csv, forecast.json, report.html): "
               f"{ds.sizes['scenario']} scenarios x {ds.sizes['draw']} members, {ds.sizes['time']} months from "
               f"{ds.attrs['forecast_origin']}, {ds.attrs['wall_seconds']:.0f} s")
+        return 0
+    if args.command == "backtest":
+        from sim.scenario import parse_month
+
+        first = parse_month(args.first, lambda m: InputError(f"--first: {m}"))
+        last = parse_month(args.last, lambda m: InputError(f"--last: {m}"))
+        if last < first:
+            raise InputError(f"--last: {args.last} is before --first {args.first}")
+        workers = _positive(args.workers, "workers", os.cpu_count() or 1)
+        for name in ("draws", "replicates", "horizon", "every"):
+            _positive(getattr(args, name), name, None)
+        _scale(args.scale)
+        scn = load_scenario(args.scenario)
+        from sim.backtest import quarterly
+        from sim.forecast import check_origins
+        from sim.observed import LAST_YEAR, load_observations
+
+        origins = quarterly(first, last, args.every)
+        check_origins(scn, origins, args.horizon)
+        if origins[-1].year * 12 + origins[-1].month + args.horizon - 1 > LAST_YEAR * 12 + 12:
+            raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
+                             f"({LAST_YEAR}-12); nothing to score there")
+        observed = load_observations()
+        from sim.backtest_report import backtest_to_folder
+
+        settings = {"first": args.first, "last": args.last, "every": args.every, "workers": workers,
+                    "engine": args.engine, "agents_per_person": args.scale}
+        head = backtest_to_folder(scn, args.out, origins, args.horizon, observed, settings, draws=args.draws,
+                                  replicates=args.replicates, agents_per_person=args.scale, workers=workers,
+                                  engine=args.engine, scheduler=args.scheduler, progress=not args.quiet)
+        wins = head["best (CRPS)"].value_counts().to_dict()
+        print(f"wrote {args.out}/ (report.md, scores.csv, points.csv, forecasts.nc, plots/): {len(origins)} origins; "
+              f"lowest CRPS by target-route: " + ", ".join(f"{k} {v}" for k, v in wins.items()))
         return 0
     if args.command == "compare":
         workers = _positive(args.workers, "workers", os.cpu_count() or 1)

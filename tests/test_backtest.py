@@ -1,0 +1,94 @@
+"""Backtest: rolling-origin scores of the model and two baselines against the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.backtest import METHODS, TARGETS, quarterly, run_backtest
+from sim.backtest_report import backtest_to_folder
+from sim.observed import load_observations
+from sim.scenario import load_scenario
+from sim.scores import crps_ensemble
+from tests.conftest import ROOT
+from tests.test_forecast import short_baseline
+
+ORIGINS = (dt.date(2016, 1, 1), dt.date(2016, 4, 1))
+
+
+@pytest.fixture(scope="module")
+def backtest(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("backtest")
+    scn = load_scenario(short_baseline(folder))
+    obs = load_observations()
+    points, forecasts = run_backtest(scn, ORIGINS, 3, obs, draws=1, replicates=2, agents_per_person=0.002,
+                                     engine="serial")
+    return scn, obs, points, forecasts
+
+
+def test_every_observed_month_is_scored_by_every_method(backtest):
+    _, obs, points, _ = backtest
+    # 2 targets x 4 routes x 2 origins x 3 leads, minus months the record lacks, each by 3 methods
+    expected = 0
+    for var, _ in TARGETS.values():
+        for o in ORIGINS:
+            window = obs[var].sel(time=slice(pd.Timestamp(o), pd.Timestamp(o) + pd.DateOffset(months=2)))
+            expected += int(np.isfinite(window.values).sum())
+    assert len(points) == expected * len(METHODS)
+    assert set(points["method"]) == set(METHODS) and points["crps"].notna().all()
+
+
+def test_scores_are_those_of_the_forecasts(backtest):
+    _, obs, points, forecasts = backtest
+    # seasonal naive: the same month a year earlier, its CRPS the absolute error
+    row = points[(points.method == "seasonal_naive") & (points.target == "arrivals") & (points.route == "eastern_med")
+                 & (points.origin == "2016-04") & (points.lead == 2)].iloc[0]
+    y = float(obs["detections"].sel(route="eastern_med", time="2016-05-01"))
+    last_year = float(obs["detections"].sel(route="eastern_med", time="2015-05-01"))
+    assert row["observed"] == y and row["median"] == last_year
+    assert row["crps"] == pytest.approx(abs(last_year - y))
+    # the model: its median is the forecasts' median for that origin and lead
+    model = points[(points.method == "model") & (points.target == "dead_missing") & (points.route == "central_med")
+                   & (points.origin == "2016-01") & (points.lead == 1)].iloc[0]
+    med = float(forecasts["dead_missing"].sel(quantile=0.5, origin="2016-01-01", lead=1, route="central_med"))
+    assert model["median"] == pytest.approx(med)
+    assert 0 <= model["crps"] and model["in90"] in (0.0, 1.0)
+    assert crps_ensemble(np.array([med]), np.array(model["observed"])) == pytest.approx(abs(med - model["observed"]))
+
+
+def test_report_and_files(backtest, tmp_path):
+    scn, obs, _, _ = backtest
+    head = backtest_to_folder(scn, tmp_path / "bt", ORIGINS, 3, obs,
+                              {"first": "2016-01", "last": "2016-04", "every": 3, "workers": 1, "engine": "serial",
+                               "agents_per_person": 0.002},
+                              draws=1, replicates=1, agents_per_person=0.002, engine="serial")
+    out = tmp_path / "bt"
+    for name in ("report.md", "scores.csv", "points.csv", "forecasts.nc", "run.json",
+                 "plots/crps_by_lead_arrivals.png", "plots/crps_by_lead_dead_missing.png"):
+        assert (out / name).is_file(), name
+    scores = pd.read_csv(out / "scores.csv")
+    assert set(scores["lead"]) == {1, 2, 3} and set(scores["method"]) == set(METHODS)
+    text = (out / "report.md").read_text()
+    assert "not out of sample" in text and "seasonal naive" in text
+    assert len(head) == len(TARGETS) * 4
+
+
+def test_quarterly_origins():
+    assert quarterly(dt.date(2018, 1, 1), dt.date(2018, 12, 1)) == tuple(dt.date(2018, m, 1) for m in (1, 4, 7, 10))
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--first", "2020-01", "--last", "2019-01"], "--last"),
+    (["--first", "2024-06", "--last", "2024-06"], "--last"),
+    (["--every", "0"], "--every"),
+])
+def test_bad_backtest_input(tmp_path, args, field):
+    res = subprocess.run(["routesim", "backtest", "scenarios/baseline.yaml", "--out", str(tmp_path / "o"), *args],
+                         capture_output=True, text=True, timeout=120,
+                         cwd=ROOT)
+    assert res.returncode == 2 and field in res.stderr and res.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists()
