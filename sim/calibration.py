@@ -19,9 +19,7 @@ import datetime as dt
 import math
 import re
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ import xarray as xr
 import yaml
 
 from sim.errors import InputError
+from sim.executor import Executor
 from sim.model import RouteModel
 from sim.parameters import PARAMETERS
 from sim.scenario import Scenario, load_scenario, month_end, parse_month
@@ -243,8 +242,12 @@ def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
                  period_start=spec.fit_start, period_end=spec.fit_end, replicates=spec.replicates)
 
 
-def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: bool = False) -> dict:
-    """Run (or resume) the optimisation; write OUT/fitted.yaml and OUT/trials.csv; return the fitted dict."""
+def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: bool = False, engine: str = "auto",
+              scheduler: str | None = None) -> dict:
+    """Run (or resume) the optimisation; write OUT/fitted.yaml and OUT/trials.csv; return the fitted dict.
+
+    Trials are asked in batches of ``spec.workers`` and evaluated on Dask (a local cluster, or the one at
+    ``scheduler``; its workers stay up for the whole calibration) or on a process pool (``engine="pool"``)."""
     import optuna
     from tqdm import tqdm
 
@@ -264,13 +267,13 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
              if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
-    ctx = get_context("fork")
-    with ProcessPoolExecutor(max_workers=spec.workers, mp_context=ctx) as pool:
+    with Executor(spec.workers, engine, scheduler) as ex:
         while done < spec.trials:
             batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
             jobs = [(trial_scenario(spec, t.params), spec.targets, years, observed, spec.replicates, spec.seed)
                     for t in batch]
-            for trial, value in zip(batch, pool.map(_evaluate, jobs), strict=True):
+            values = dict(ex.run(_evaluate, jobs))
+            for trial, value in zip(batch, (values[i] for i in range(len(batch))), strict=True):
                 study.tell(trial, value if math.isfinite(value) else None,
                            state=None if math.isfinite(value) else optuna.trial.TrialState.FAIL)
             done += len(batch)

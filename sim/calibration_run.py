@@ -16,9 +16,10 @@ from sim.results import to_dataset
 from sim.run import build_config, provenance, simulate
 
 
-def run_calibration(spec: CalibrationSpec, out: Path, progress: bool = True) -> Path:
+def run_calibration(spec: CalibrationSpec, out: Path, progress: bool = True, engine: str = "auto",
+                    scheduler: str | None = None) -> Path:
     observed = load_annual_observations()
-    fitted = calibrate(spec, out, observed, progress=progress)
+    fitted = calibrate(spec, out, observed, progress=progress, engine=engine, scheduler=scheduler)
     scn = apply(spec.scenario, fitted["parameters"], fitted["interventions"],
                 agents_per_person=spec.final_agents_per_person, replicates=spec.final_replicates)
     config = build_config(scn, spec.seed)

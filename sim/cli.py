@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--trials", type=int, default=None, help="override the spec's trial budget")
     k.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
     k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
+    k.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
+                   help="where trials run: auto = Dask (a local cluster of --workers, or --scheduler's), "
+                   "serial for one worker")
+    k.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
     k.add_argument("--quiet", action="store_true", help="no progress bar")
     k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     m = sub.add_parser("compare", help="run scenarios against a baseline with common random numbers")
@@ -86,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 def _engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     p.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
-                   help="where members run: auto = dask with --scheduler, else a process pool")
+                   help="where members run: auto = Dask (a local cluster of --workers, or --scheduler's), "
+                   "serial for one worker")
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -238,7 +243,8 @@ def _dispatch(args: argparse.Namespace) -> int:
                 spec = dataclasses.replace(spec, **{name: value})
         from sim.calibration_run import run_calibration
 
-        report = run_calibration(spec, args.out, progress=not args.quiet)
+        report = run_calibration(spec, args.out, progress=not args.quiet, engine=args.engine,
+                                 scheduler=args.scheduler)
         print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")

@@ -12,7 +12,7 @@ likelihood to each origin's monthly history up to the forecast origin, and simul
 last month. The innovation variance is pooled over origins (the mean of the per-origin estimates): in the
 record only Syria and Afghanistan had a shock before 2016, but the next shock can come from anywhere
 (Sudan 2023, Tunisia 2023), so every origin gets the same spread. The median path stays at today's
-pressure; the spread widens with the horizon (about x/÷2.3 at 12 months, 90%, on the 2014-2024
+pressure; the spread widens with the horizon (about x/÷2.2 at 12 months, 90%, on the 2014-2024
 baseline). An origin with no change at all counts with ``SIGMA_FLOOR`` (an assumption: 2% a month).
 """
 

@@ -8,15 +8,16 @@ to be written into the output in place: nothing gathers every replicate's tallie
 Every draw in a run is keyed by (seed, replicate, decision, day, id), so a job's result does not depend on
 where or in which order it ran: in-process, pool and Dask give identical results for the same seeds.
 
-Dask: ``scheduler=None`` and ``engine="dask"`` start a ``LocalCluster`` of ``workers`` single-threaded
-processes; ``scheduler="tcp://host:8786"`` uses an existing cluster (its workers need routesim installed
-at the same version).
+Dask (the default for more than one worker): without ``scheduler`` a ``LocalCluster`` of ``workers``
+single-threaded processes starts for the job (a few seconds); ``scheduler="tcp://host:8786"`` uses an
+existing cluster (its workers need routesim installed at the same version).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -37,58 +38,64 @@ def replicate_run(job: tuple[ModelConfig, int]) -> ReplicateResult:
     return RouteModel(config, replicate).run()
 
 
-def run_jobs(fn: Callable[[J], Any], jobs: Sequence[J], workers: int = 1, engine: str = "auto",
-             scheduler: str | None = None, progress: bool = False, desc: str = "runs",
-             ) -> Iterator[tuple[int, Any]]:
-    """Yield (job index, ``fn(job)``) as jobs finish, in completion order.
+class Executor:
+    """Where jobs run, kept open across batches (a calibration asks for trials batch by batch).
 
     ``engine``: ``serial`` (this process), ``pool`` (a process pool of ``workers``), ``dask`` (a local
     cluster of ``workers``, or the cluster at ``scheduler``); ``auto`` is ``dask`` when a scheduler is
-    given, else ``pool`` for more than one worker, else ``serial``.
+    given or there is more than one worker, else ``serial``.
     """
-    if engine not in ENGINES:
-        raise InputError(f"engine: '{engine}' is not one of {', '.join(ENGINES)}")
-    if engine == "auto":
-        engine = "dask" if scheduler else ("pool" if workers > 1 and len(jobs) > 1 else "serial")
-    bar = tqdm(total=len(jobs), unit="run", desc=desc, disable=not progress, leave=False)
-    try:
-        if engine == "serial":
-            stream = ((i, fn(job)) for i, job in enumerate(jobs))
-        elif engine == "pool":
-            stream = _pool(fn, jobs, workers)
+
+    def __init__(self, workers: int = 1, engine: str = "auto", scheduler: str | None = None) -> None:
+        if engine not in ENGINES:
+            raise InputError(f"engine: '{engine}' is not one of {', '.join(ENGINES)}")
+        if engine == "auto":
+            engine = "dask" if scheduler or workers > 1 else "serial"
+        self.engine, self.workers, self.scheduler = engine, max(1, workers), scheduler
+        self._stack = contextlib.ExitStack()
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+
+    def __enter__(self) -> Executor:
+        if self.engine == "pool":
+            ctx = get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            self._pool = self._stack.enter_context(ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx))
+        elif self.engine == "dask":
+            from distributed import Client, LocalCluster
+
+            if self.scheduler:
+                try:
+                    self._client = self._stack.enter_context(Client(self.scheduler, timeout="20s"))
+                except OSError as exc:
+                    raise InputError(f"--scheduler: cannot reach a Dask scheduler at {self.scheduler} "
+                                     f"({exc})") from None
+            else:
+                cluster = self._stack.enter_context(LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=40))
+                self._client = self._stack.enter_context(Client(cluster))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def run(self, fn: Callable[[J], Any], jobs: Sequence[J]) -> Iterator[tuple[int, Any]]:
+        """Yield (job index, ``fn(job)``) as jobs finish, in completion order."""
+        if self.engine == "serial":
+            for i, job in enumerate(jobs):
+                yield i, fn(job)
+        elif self.engine == "pool":
+            futures = {self._pool.submit(fn, job): i for i, job in enumerate(jobs)}
+            for f in as_completed(futures):
+                yield futures.pop(f), f.result()
         else:
-            stream = _dask(fn, jobs, workers, scheduler)
-        for item in stream:
-            bar.update(1)
-            yield item
-    finally:
-        bar.close()
+            yield from self._dask(fn, jobs)
 
+    def _dask(self, fn: Callable, jobs: Sequence) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed as dask_completed
 
-def _pool(fn: Callable, jobs: Sequence, workers: int) -> Iterator[tuple[int, Any]]:
-    ctx = get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=ctx) as pool:
-        futures = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
-        for f in as_completed(futures):
-            yield futures.pop(f), f.result()
-
-
-def _dask(fn: Callable, jobs: Sequence, workers: int, scheduler: str | None) -> Iterator[tuple[int, Any]]:
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
-
-    with contextlib.ExitStack() as stack:
-        if scheduler:
-            try:
-                client = stack.enter_context(Client(scheduler, timeout="20s"))
-            except OSError as exc:
-                raise InputError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({exc})") from None
-        else:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None,
-                silence_logs=40))
-            client = stack.enter_context(Client(cluster))
-        futures = [client.submit(fn, job, pure=False, key=f"routesim-run-{i}")
+        batch = uuid.uuid4().hex[:12]
+        futures = [self._client.submit(fn, job, pure=False, key=f"routesim-{batch}-{i}")
                    for i, job in enumerate(jobs)]
         index = {f.key: i for i, f in enumerate(futures)}
         finished = dask_completed(futures)
@@ -98,3 +105,17 @@ def _dask(fn: Callable, jobs: Sequence, workers: int, scheduler: str | None) -> 
             i = index.pop(future.key)
             future.release()
             yield i, result
+
+
+def run_jobs(fn: Callable[[J], Any], jobs: Sequence[J], workers: int = 1, engine: str = "auto",
+             scheduler: str | None = None, progress: bool = False, desc: str = "runs",
+             ) -> Iterator[tuple[int, Any]]:
+    """Yield (job index, ``fn(job)``) as jobs finish, on an executor opened for these jobs only."""
+    bar = tqdm(total=len(jobs), unit="run", desc=desc, disable=not progress, leave=False)
+    try:
+        with Executor(min(workers, max(1, len(jobs))), engine, scheduler) as ex:
+            for item in ex.run(fn, jobs):
+                bar.update(1)
+                yield item
+    finally:
+        bar.close()

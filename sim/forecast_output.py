@@ -19,6 +19,14 @@ from sim.observed import FRONTEX_SRC, IOM_SRC, load_observations
 HISTORY_MONTHS = 60  # observed months before the origin carried in the file, for the fan charts' context
 
 
+def _rel(path: Path) -> str:
+    """A path relative to the working folder where possible: outputs should not carry one machine's layout."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _file_sha(path: Path | None) -> str:
     import hashlib
 
@@ -53,7 +61,7 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
     ds["replicate"] = ("draw", np.array([m.replicate for m in ens.members]),
                        {"long_name": "stochastic replicate (independent random streams)"})
     ds = ds.set_coords(["posterior_sample", "replicate"])
-    obs = observed if observed is not None else load_observations()
+    obs = observed if observed is not None else load_observations(latest=True)
     first = pd.Timestamp(drivers.month_add(origin, -HISTORY_MONTHS))
     last = pd.Timestamp(time[-1])
     window = obs.sel(time=slice(first, last)).reindex(route=ens.routes)
@@ -90,9 +98,10 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
         "routesim_version": __version__,
         "git_commit": _git_commit(),
         "forecast_origin": f"{origin:%Y-%m}",
+        "forecast_reference_time": f"{origin:%Y-%m-%d}T00:00:00Z",
         "horizon_months": ens.horizon,
         "data_vintage": f"{FRONTEX_SRC}; {IOM_SRC}; observed record loaded to {obs['time'].values[-1]:.7}",
-        "calibration_file": str(calib) if calib else "",
+        "calibration_file": _rel(calib) if calib else "",
         "calibration_sha256": _file_sha(calib),
         "calibration_fit_period": fit_period,
         "posterior_samples": len({m.sample for m in ens.members}),
@@ -104,7 +113,7 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
                         "UnobservedComponents on the scenario's history to the origin "
                         f"(s.d. {ens.sigma[origin_index]:.3f} a month)",
         "scenarios": ", ".join(names),
-        "scenario_files": ", ".join(str(s.source or "") for s in ens.scenarios),
+        "scenario_files": ", ".join(_rel(s.source) if s.source else "" for s in ens.scenarios),
         "scenario_sha256": ", ".join(s.sha256 for s in ens.scenarios),
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     })

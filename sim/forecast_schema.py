@@ -23,6 +23,7 @@ DRAW_DIMS = ("scenario", "draw", "time", "route")
 OBSERVED = {"observed_detections": "detections", "observed_dead_missing": "persons"}
 GLOBAL_ATTRS = (
     "Conventions", "title", "product", "schema_version", "routesim_version", "git_commit", "forecast_origin",
+    "forecast_reference_time",
     "horizon_months", "data_vintage", "calibration_file", "calibration_sha256", "posterior_samples", "draws",
     "replicates_per_draw", "agents_per_person", "seed", "driver_model", "scenarios", "created",
 )

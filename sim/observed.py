@@ -133,15 +133,17 @@ def _attrs(units: str, long_name: str, source: str, note: str) -> dict[str, str]
     return {"units": units, "long_name": long_name, "source": source, "note": note}
 
 
-def load_observations(data_dir: Path | None = None) -> xr.Dataset:
+def load_observations(data_dir: Path | None = None, latest: bool = False) -> xr.Dataset:
     """Monthly observations, dims ``route`` x ``time`` (month starts 2009-01..2024-12), NaN where unobserved.
 
-    ``data_dir`` is the folder holding ``observed/``; default is the repository's ``data/``.
+    ``data_dir`` is the folder holding ``observed/``; default is the repository's ``data/``. With
+    ``latest``, ``time`` runs on to the last month any monthly file reports (partial years after 2024:
+    for overlaying what has been published since, not for fitting).
     Raises DataError (a ValueError) naming the file and row when a CSV is missing or malformed.
     """
     obs = Path(data_dir) if data_dir is not None else _default_dir()
     obs = obs / "observed"
-    time = pd.date_range(f"{FIRST_YEAR}-01-01", f"{LAST_YEAR}-12-01", freq="MS").astype("datetime64[ns]")
+    last = pd.Timestamp(f"{LAST_YEAR}-12-01")
 
     path = obs / "frontex_detections_monthly.csv"
     fx = _read(path, ["route", "month"], ["detections"])
@@ -156,6 +158,9 @@ def load_observations(data_dir: Path | None = None) -> xr.Dataset:
     sea["key"] = _months(path, sea)
     sea = sea[_complete(path, sea)]
     sea_r = _sea_to_routes(sea)
+    if latest:
+        last = max(last, fx["key"].max(), iom["key"].max(), sea["key"].max())
+    time = pd.date_range(f"{FIRST_YEAR}-01-01", last, freq="MS").astype("datetime64[ns]")
 
     coords = {"route": list(ROUTES), "time": time}
     dims = ("route", "time")

@@ -63,7 +63,7 @@ def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
     out = tmp_path / "fit"
     calibrate(spec, out, observed)
     spec = load_spec(spec_file(trials=28))
-    fitted = calibrate(spec, out, observed)  # resumes: 14 more trials, not 28
+    fitted = calibrate(spec, out, observed, engine="dask")  # resumes, on a Dask LocalCluster: 14 more, not 28
     assert fitted["trials_completed"] == 28
     for name, truth in TRUTH.items():
         estimate = fitted["interventions"][name]

@@ -275,3 +275,13 @@ def test_unparseable_file_raises_data_error(tmp_path):
     (root / "observed" / "sea_arrivals_annual.csv").write_bytes(b'country,year\n"unterminated,2014\n')
     with pytest.raises(DataError, match=r"sea_arrivals_annual\.csv"):
         load_annual_observations(root)
+
+
+def test_latest_runs_on_past_2024_without_changing_the_fitted_record(monthly):
+    latest = load_observations(latest=True)
+    mon = read("frontex_detections_monthly.csv")
+    last = pd.Timestamp(max(mon["month"]) + "-01")
+    assert pd.Timestamp(latest["time"].values[-1]) >= last > pd.Timestamp("2024-12-01")
+    xr.testing.assert_identical(latest.sel(time=monthly["time"]), monthly)
+    row = mon[(mon["route"] == "central_med") & (mon["month"] == max(mon["month"]))].iloc[0]
+    assert latest["detections"].sel(route="central_med", time=last).item() == int(row["detections"])
