@@ -16,6 +16,7 @@ existing cluster (its workers need routesim installed at the same version).
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -72,7 +73,7 @@ class Executor:
             else:
                 cluster = self._stack.enter_context(LocalCluster(
                     n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                    silence_logs=40))
+                    silence_logs=logging.CRITICAL))  # shutdown chatter is not the user's business
                 self._client = self._stack.enter_context(Client(cluster))
         return self
 
