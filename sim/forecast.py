@@ -29,28 +29,14 @@ from sim.errors import InputError
 from sim.executor import run_jobs
 from sim.model import ModelConfig, RouteModel
 from sim.network import load_network
+from sim.results import VARIABLES as RESULT_VARIABLES
 from sim.scenario import Scenario, load_fitted
-from sim.yamlfile import read_mapping
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-# the forecast variables, in output order: (long_name, units, cell_methods)
-VARIABLES: dict[str, tuple[str, str, str]] = {
-    "crossing_attempts": ("attempts to cross the border into the EU", "persons", "time: sum"),
-    "arrivals": ("irregular arrivals in the EU (comparable to Frontex detections)", "persons", "time: sum"),
-    "dead_missing": ("migrants dead or missing on land legs and at sea (comparable to IOM Missing Migrants)",
-                     "persons", "time: sum"),
-    "deaths_per_1000_attempts": ("dead and missing at border crossings per 1,000 crossing attempts", "1e-3",
-                                 "time: mean"),
-    "interceptions": ("migrants stopped by authorities (departure, sea, land legs, pushbacks)", "persons",
-                      "time: sum"),
-    "returns": ("migrants pushed back across a border or deported to their origin", "persons", "time: sum"),
-    "rescued": ("migrants on boats in distress that were rescued", "persons", "time: sum"),
-    "stranded": ("migrants in transit for longer than stranded_days at one place, at month end", "persons",
-                 "time: point"),
-    "legal_entries": ("entries through legal pathways", "persons", "time: sum"),
-    "smuggler_revenue": ("fees paid to smugglers by migrants on the route", "EUR", "time: sum"),
-}
-_TALLIED = [v for v in VARIABLES if v != "deaths_per_1000_attempts"]
+# the forecast variables, in output order, described as in the results contract: (long_name, units, cell_methods)
+VARIABLES: dict[str, tuple[str, str, str]] = {name: RESULT_VARIABLES[name] for name in (
+    "crossing_attempts", "arrivals", "dead_missing", "deaths_per_1000_attempts", "interceptions", "returns",
+    "rescued", "stranded", "legal_entries", "smuggler_revenue")}
 
 
 @dataclass(frozen=True)
@@ -107,8 +93,7 @@ def posterior_samples(scn: Scenario) -> list[tuple[dict[str, float], dict[str, f
     def fail(msg: str) -> InputError:
         return InputError(f"{scn.source}: calibration: {msg}")
 
-    load_fitted(scn.calibration, fail)  # validates the point estimate and the file
-    doc, _ = read_mapping(scn.calibration, "fitted-parameters file", "parameters, interventions, samples")
+    doc = load_fitted(scn.calibration, fail)  # the file, with its point estimate validated
     samples = doc.get("samples") or [{"parameters": doc.get("parameters", {}),
                                       "interventions": doc.get("interventions", {})}]
     out = []
