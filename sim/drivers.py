@@ -5,7 +5,7 @@ pressure multiplier, which the scenario carries as dated ``origin_pressure`` ent
 level per origin, and the record's displacement shocks). A forecast cannot know next year's shocks, so
 past the forecast origin the multiplier follows a statistical model fitted to its own history:
 
-    log pressure_t = level_t,   level_t = level_(t-1) + eta_t,   eta_t ~ N(0, sigma_o^2)
+    log pressure_t = level_t,   level_t = level_(t-1) + eta_t,   eta_t ~ N(0, sigma^2)
 
 a random walk in logs (statsmodels ``UnobservedComponents``, ``"random walk"``), fitted by maximum
 likelihood to each origin's monthly history up to the forecast origin, and simulated forward from the
