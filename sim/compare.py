@@ -157,9 +157,23 @@ def difference_table(hv: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pairing_floor(relative_change: float) -> float:
+    """The paired/independent spread ratio that perfect pairing would reach if the intervention removed a
+    random share ``-p`` of an outcome's independent events (or added independent events, ``p > 0``).
+
+    Removing (thinning) a share p of a compound-Poisson count with variance s^2 leaves a paired
+    difference of variance p s^2, against (2 - p) s^2 for independent seeds; adding a share p gives p s^2
+    against (2 + p) s^2. The effect's own randomness cannot be paired away: the ratio is at least
+    sqrt(|p| / (2 + p)), so a third is out of reach for effects beyond -20% or +25%.
+    """
+    p = max(-1.0, float(relative_change))
+    return float(np.sqrt(abs(p) / (2.0 + p)))
+
+
 def crn_table(hv: xr.Dataset) -> pd.DataFrame:
     """Spread (standard deviation across replicates) of the alternative-minus-baseline difference over
-    the headline period and all routes: paired (common random numbers) and with independent seeds."""
+    the headline period and all routes: paired (common random numbers) and with independent seeds, beside
+    the floor ideal pairing would reach for an effect of that size (:func:`pairing_floor`)."""
     whole = str(hv["period"].values[-1])
     base = str(hv["scenario"].values[0])
     n = hv.sizes["replicate"]
@@ -174,8 +188,12 @@ def crn_table(hv: xr.Dataset) -> pd.DataFrame:
             sd_i = float(np.nanstd(independent, ddof=1)) if n > 1 else np.nan
             # with no noise in the baseline (e.g. no legal pathway there) pairing has nothing to remove
             noisy = n > 1 and float(np.nanstd(b, ddof=1)) > 0
+            mb = float(np.nanmedian(b))
+            change = float(np.nanmedian(a)) / mb - 1.0 if mb > 0 else np.nan
             rows.append({"scenario": str(alt), "variable": var, "replicates": n, "sd_paired": sd_p,
-                         "sd_independent": sd_i, "ratio": sd_p / sd_i if noisy and sd_i else np.nan})
+                         "sd_independent": sd_i, "ratio": sd_p / sd_i if noisy and sd_i else np.nan,
+                         "relative_change": change,
+                         "ratio_floor": pairing_floor(change) if noisy and change == change else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -257,12 +275,16 @@ def report(ds: xr.Dataset, table: pd.DataFrame, crn: pd.DataFrame, wall: float) 
     lines += ["", "## Common random numbers: spread of the difference, paired vs independent seeds", "",
               f"Standard deviation across replicates of the {whole}, all-route difference. 'independent' "
               "pairs replicate r of the alternative with replicate r+1 of the baseline (independent streams). "
-              "A ratio below 1/3 means pairing removes at least two thirds of the noise.", "",
-              "| scenario | variable | sd paired | sd independent | ratio |", "|---|---|---|---|---|"]
+              "A ratio below 1/3 means pairing removes at least two thirds of the noise. 'floor' is the "
+              "ratio perfect pairing would reach for an effect of that size, if the intervention removed or "
+              "added random events (the effect's own randomness cannot be paired away; a third is out of "
+              "reach beyond -20% or +25%).", "",
+              "| scenario | variable | sd paired | sd independent | ratio | floor |", "|---|---|---|---|---|---|"]
     for _, r in crn.iterrows():
         ratio = "n/a (no noise in the baseline)" if r["ratio"] != r["ratio"] else f"{r['ratio']:.2f}"
+        floor = "" if r["ratio_floor"] != r["ratio_floor"] else f"{r['ratio_floor']:.2f}"
         lines.append(f"| {r['scenario']} | {r['variable']} | {_fmt(r['sd_paired'])} | {_fmt(r['sd_independent'])} "
-                     f"| {ratio} |")
+                     f"| {ratio} | {floor} |")
     lines += ["", "Per route and year: `differences.csv`. All outputs by scenario: `comparison.nc` "
               "(dimension `scenario`). Plots: `plots/`.", ""]
     return "\n".join(lines)

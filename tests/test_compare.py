@@ -132,3 +132,24 @@ def test_paired_difference_is_exactly_zero_for_a_lever_that_never_starts(compare
     _, table, _ = compare_scenarios(load_scenario(folder / "base.yaml"), [load_scenario(folder / "never.yaml")],
                                     replicates=2)
     assert np.allclose(table["difference_median"].fillna(0), 0)
+
+
+def test_pairing_floor_is_what_perfect_pairing_of_a_thinned_count_achieves():
+    from sim.compare import pairing_floor
+
+    # by hand: removing 20% -> sqrt(0.2 / 1.8) = 1/3; adding 25% -> sqrt(0.25 / 2.25) = 1/3; -42% -> 0.516
+    assert pairing_floor(-0.2) == pytest.approx(1 / 3)
+    assert pairing_floor(0.25) == pytest.approx(1 / 3)
+    assert pairing_floor(-0.42) == pytest.approx(np.sqrt(0.42 / 1.58))
+    assert pairing_floor(0.0) == 0.0
+    # Monte Carlo: boats (lumps of 1-60 deaths) in a Poisson number; the alternative keeps each boat's own
+    # outcome but loses a random 40% of boats (perfect common random numbers)
+    rng = np.random.default_rng(3)
+    reps = 4000
+    n = rng.poisson(50, size=reps)
+    lumps = [rng.integers(1, 61, size=k) for k in n]
+    keep = [rng.random(k) >= 0.4 for k in n]
+    base = np.array([x.sum() for x in lumps], float)
+    alt = np.array([x[m].sum() for x, m in zip(lumps, keep, strict=True)], float)
+    ratio = np.std(alt - base) / np.std(alt - np.roll(base, 1))
+    assert ratio == pytest.approx(pairing_floor(-0.4), rel=0.05)
