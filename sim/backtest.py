@@ -133,13 +133,11 @@ def forecasts_dataset(ens: Ensemble) -> xr.Dataset:
 
 def summarise(points: pd.DataFrame) -> pd.DataFrame:
     """Per target, route, method and lead: mean CRPS, MASE, coverage of the 50% and 90% intervals."""
-    g = points.groupby(["target", "route", "method", "lead"], sort=False)
-    out = g.agg(crps=("crps", "mean"), mase=("scaled_error", "mean"), coverage50=("in50", "mean"),
-                coverage90=("in90", "mean"), n=("crps", "size")).reset_index()
-    return out
+    return overall(points, ("target", "route", "method", "lead"))
 
 
 def overall(points: pd.DataFrame, by: tuple[str, ...] = ("target", "route", "method")) -> pd.DataFrame:
+    """Mean scores over every scored month in each group of ``by``."""
     g = points.groupby(list(by), sort=False)
     return g.agg(crps=("crps", "mean"), mase=("scaled_error", "mean"), coverage50=("in50", "mean"),
                  coverage90=("in90", "mean"), n=("crps", "size")).reset_index()

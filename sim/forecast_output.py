@@ -13,7 +13,7 @@ import xarray as xr
 
 from sim import __version__, drivers
 from sim.forecast import QUANTILES, VARIABLES, Ensemble
-from sim.forecast_schema import FORECAST_SCHEMA_VERSION, OBSERVED, PRODUCT
+from sim.forecast_schema import FORECAST_SCHEMA_VERSION, PRODUCT
 from sim.observed import FRONTEX_SRC, IOM_SRC, load_observations
 
 HISTORY_MONTHS = 60  # observed months before the origin carried in the file, for the fan charts' context
@@ -75,7 +75,6 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
                                       "source": source})
     ds = ds.assign_coords(obs_time=("obs_time", pd.DatetimeIndex(window["time"].values),
                                     {"long_name": "month start of the observed record", "standard_name": "time"}))
-    assert set(OBSERVED) <= set(ds.data_vars)
     ds["time"].attrs.update(long_name="month start (forecast month)", standard_name="time", axis="T")
     ds["route"].attrs.update(long_name="Frontex route (reporting unit)")
     ds["scenario"].attrs.update(long_name="scenario name")
