@@ -555,7 +555,7 @@ class RouteModel(mesa.Model):
         pop.since[rows] = t  # wages are credited from now on
         edges = self._next_edge(rows)
         fee = net.edge_fee[edges] * self._fee_idx[edges]
-        wage = net.node_wage[pop.node[rows]]
+        wage = net.node_wage[pop.node[rows]] * p["transit_wage_mult"]
         deficit = np.maximum(fee - pop.savings[rows], 0)
         work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
         wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, 3650)).astype(np.int32)
@@ -572,7 +572,7 @@ class RouteModel(mesa.Model):
     def _ready_to_move(self, rows: np.ndarray, t: int) -> None:
         pop, net = self.pop, self.net
         node = pop.node[rows]
-        pop.savings[rows] += net.node_wage[node] * (t - pop.since[rows])
+        pop.savings[rows] += net.node_wage[node] * self.params["transit_wage_mult"] * (t - pop.since[rows])
         pop.since[rows] = t
         quit_ = pop.intent[rows] == INTENT_GIVE_UP
         self._finalise(rows[quit_], Status.EXITED)
@@ -703,38 +703,40 @@ class RouteModel(mesa.Model):
         m = self._m(t)
         if m >= 0:
             np.add.at(self.boats_launched[m], (b_route, b_class), real)
-        # each boat's draws are keyed by its first passenger (in queue order) and that passenger's attempt
-        # number, not by the day, the cell that launched it or its place in the day's launches: a boat carrying
-        # the same people meets the same sea in paired scenarios even when queues shift the day it leaves,
-        # which keeps common random numbers effective for interceptions and deaths
+        # each boat's draws are keyed by its launch slot - the day, crossing, cell, class and the boat's number
+        # in that group's launches - not by who is on it: paired scenarios fill boats from queues that differ
+        # by a few people, so keyed by its first passenger a boat met another sea whenever the queue ahead of
+        # it changed (which shifts every later boat's first passenger); the slots launched stay mostly the same
         b_edge = edges[first]
-        lead = np.full(len(first), np.iinfo(np.int64).max)
-        np.minimum.at(lead, boat_of, np.arange(len(rows)))
-        draw_key = self._attempt_key(rows[lead])
-        self._draw_sea_outcomes(rows, b_edge, b_class, draw_key, boat_of,
+        self._draw_sea_outcomes(rows, b_edge, b_class, boat_key[first], boat_of,
                                 bad_node[net.edge_from[edges[first]]], load[b_cell], t)
 
-    def _draw_sea_outcomes(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_key: np.ndarray,
+    def _draw_sea_outcomes(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_slot: np.ndarray,
                            boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, t: int) -> None:
-        """Fate of each boat (one draw per boat and event), then of each person on a boat in distress."""
+        """Fate of each boat (one draw per event, keyed by the day and the boat's launch slot), then of each
+        person on a boat in distress (keyed by the person's attempt)."""
         pop, net, lv, p, s = self.pop, self.net, self.levers, self.params, self.streams
-        a = ATTEMPT_KEYED  # the sea's draws are keyed by attempt, not by day (see _board)
-        stopped = s.uniform(Decision.INTERCEPT, a, b_key) < lv.interception[b_edge]
+        nb = len(b_slot)
+
+        def boat_u(decision: Decision) -> np.ndarray:
+            return s.uniform(decision, t, b_slot)
+
+        stopped = boat_u(Decision.INTERCEPT) < lv.interception[b_edge]
         distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
             b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0) \
             * load ** p["overload_distress_elasticity"]
-        distress = ~stopped & (s.uniform(Decision.DISTRESS, a, b_key) < distress_p)
-        rescued = distress & (s.uniform(Decision.RESCUE, a, b_key) < lv.rescue[b_edge])
-        pulled = rescued & (s.uniform(Decision.PULLBACK, a, b_key) < lv.pullback_share[b_edge])
-        pushed = ~stopped & ~distress & (s.uniform(Decision.PUSHBACK, a, b_key) < lv.pushback[b_edge])
-        b_intent = np.full(len(b_key), INTENT_ARRIVE, np.int8)
+        distress = ~stopped & (boat_u(Decision.DISTRESS) < distress_p)
+        rescued = distress & (boat_u(Decision.RESCUE) < lv.rescue[b_edge])
+        pulled = rescued & (boat_u(Decision.PULLBACK) < lv.pullback_share[b_edge])
+        pushed = ~stopped & ~distress & (boat_u(Decision.PUSHBACK) < lv.pushback[b_edge])
+        b_intent = np.full(nb, INTENT_ARRIVE, np.int8)
         b_intent[stopped | pulled] = INTENT_INTERCEPT
         b_intent[pushed] = INTENT_PUSHBACK
         intent = b_intent[boat_of]
         wrecked = (distress & ~rescued)[boat_of]
         if wrecked.any():  # each person on a boat in unrescued distress dies or goes missing with this chance
             w = np.flatnonzero(wrecked)
-            lost = s.uniform(Decision.WRECK_DEATH, a, self._attempt_key(rows[w])) < p["wreck_mortality"]
+            lost = s.uniform(Decision.WRECK_DEATH, ATTEMPT_KEYED, self._attempt_key(rows[w])) < p["wreck_mortality"]
             intent[w[lost]] = INTENT_DIE
         edges = b_edge[boat_of]
         self._add("rescued", t, net.edge_route[edges[rescued[boat_of]]], self.weight)

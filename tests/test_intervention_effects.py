@@ -92,7 +92,9 @@ def test_asset_confiscation_takes_its_share_of_sea_fees_and_never_adds_capacity(
         revenue = a.route["smuggler_revenue"][:, cm].sum()  # land legs too, so the share is below 0.5
         assert 0.05 * revenue < taken < 0.5 * revenue
         assert b.route["proceeds_confiscated"].sum() == 0
-    assert np.mean([a.smuggler_capacity[6:, cm].mean() for a in alt]) <= np.mean(
+    # seats a day also carry the overload factor and the boat mix, which follow the queue, so paired runs
+    # can differ by a percent or two through the queue alone; the cells' response must not add capacity
+    assert np.mean([a.smuggler_capacity[6:, cm].mean() for a in alt]) <= 1.02 * np.mean(
         [b.smuggler_capacity[6:, cm].mean() for b in base])
 
 
@@ -135,10 +137,11 @@ def test_content_takedown_cuts_departures_at_the_origin_and_never_adds_crossings
     b, a = paired(network, base, [lever("content_takedown", "west_africa", 1.0, online_share=0.5)],
                   lambda r: r.departures_by_origin[:, o].sum())
     assert np.all(a < 0.97 * b)
-    # at a coast where boats are the bottleneck, a harder search mostly lengthens waits: no more crossings
+    # at the coast a harder search lengthens waits: no more crossings, beyond the spread of three pairs at
+    # 1/100 scale (eight pairs: mean difference -0.3% of crossings, standard error 2.6%)
     b, a = paired(network, base, [lever("content_takedown", "tripoli", 1.0, online_share=0.5)],
                   route_sum(network, "crossing_attempts", "central_med"))
-    assert a.sum() <= b.sum()
+    assert a.sum() <= 1.05 * b.sum()
 
 
 def test_labour_mobility_fills_its_places_at_its_destination_and_cuts_irregular_departures_and_revenue(
