@@ -37,6 +37,10 @@ _PARAMETERS = [
     Parameter("hub_give_up_rate", 1 / 720, "per day", 0.0, 0.1, f"{_A}; basis: many migrants in Libya and "
               "Morocco work there for years or go home (IOM DTM)", "daily probability that a waiting migrant "
               "settles in the transit country or goes home"),
+    Parameter("transit_wage_mult", 1.0, "multiplier", 0.05, 20.0, f"{_A}; the wages in data/network/nodes.csv "
+              "are uncalibrated assumptions, so their common level is left to calibration",
+              "multiplier on every transit node's wage_eur_per_day: how fast migrants earn the next fee, and so "
+              "how long they wait in hubs and at the coast"),
     Parameter("detention_days", 45.0, "days", 1.0, 365.0, _A,
               "mean time in detention after an interception before release or deportation"),
     Parameter("quit_after_interception", 0.3, "probability", 0.0, 1.0, f"{_A}; basis: Czaika & de Haas "
