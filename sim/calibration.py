@@ -265,6 +265,8 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
     dists.update({f"iv:{name}": _distribution(b) for name, b in spec.interventions.items()})
     years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
              if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
+    if not study.trials:  # the first trial is the scenario as it stands (e.g. the previous fit): a warm start
+        study.enqueue_trial(current_values(spec))
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
     with Executor(spec.workers, engine, scheduler) as ex:
@@ -280,6 +282,19 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
             bar.update(len(batch))
     bar.close()
     return summarise(spec, study, out)
+
+
+def current_values(spec: CalibrationSpec) -> dict[str, float]:
+    """The scenario's own values of the free parameters and strengths (defaults where it sets none), moved
+    inside the spec's bounds: the point a refit starts from, so it can only improve on the current one."""
+    values = {}
+    for name in spec.parameters:
+        values[name] = spec.scenario.parameters.get(name, PARAMETERS[name].default)
+    strengths = {s.id: s.intensity for s in spec.scenario.interventions}
+    for name in spec.interventions:
+        values[f"iv:{name}"] = strengths[name]
+    bounds = {**spec.parameters, **{f"iv:{k}": b for k, b in spec.interventions.items()}}
+    return {k: min(max(float(v), bounds[k].low), bounds[k].high) for k, v in values.items()}
 
 
 def _distribution(b: Bound):  # noqa: ANN202

@@ -159,6 +159,7 @@ class RouteModel(mesa.Model):
         self._info = np.zeros((3, net.n_edges))
         self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
         self._prior = None  # set on the first day, from the levers then in force
+        self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see _deterrence)
         self._driver_from: dt.date | None = None  # see project_drivers
         self._driver_path: np.ndarray | None = None
 
@@ -423,7 +424,8 @@ class RouteModel(mesa.Model):
             self._take_legal_place(rows[legal], t)
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
-        week_go = 1.0 - (1.0 - np.minimum(1.0, p["departure_rate"] * lv.departure_mult)) ** REVIEW_DAYS
+        daily_go = p["departure_rate"] * lv.departure_mult * self._deterrence()
+        week_go = 1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS
         rest = 1.0 - p_legal
         p_quit = p_legal + rest * week_quit
         give_up = ~legal & (u < p_quit)
@@ -445,6 +447,28 @@ class RouteModel(mesa.Model):
         if m >= 0:
             np.add.at(self.departures_by_origin[m], pop.origin[leave], self.weight)
         self._start_leg(leave, edges, fee, t)
+
+    def _deterrence(self) -> np.ndarray:
+        """Multiplier on each origin's departure rate: exp(lambda * (L - L0)), with L the logsum of the
+        utilities of the origin's paths today (at the origin's mean information) and L0 its value on the first
+        simulated day. This is the nested logit in which staying keeps a fixed utility and departing is rare:
+        dearer, riskier or more often intercepted journeys deter some departures rather than only diverting
+        them; ``deterrence`` (lambda) = 0 switches it off, 1 is the plain nested logit."""
+        lam = self.params["deterrence"]
+        if lam == 0:
+            return np.ones(len(self.net.origins))
+        if self._util is None:
+            self._util = self._path_utilities()
+        a, b = self._util[0], self._util[1]
+        net = self.net
+        alts = net.node_paths[net.origin_node]
+        info = net.origin_info_mean[:, None]
+        v = np.where(alts >= 0, a[np.maximum(alts, 0)] + info * b[np.maximum(alts, 0)], -np.inf)
+        top = v.max(axis=1)
+        logsum = top + np.log(np.exp(v - top[:, None]).sum(axis=1))
+        if self._logsum_ref is None:
+            self._logsum_ref = logsum
+        return np.exp(lam * (logsum - self._logsum_ref))
 
     def _legal_probability(self, rows: np.ndarray, o: np.ndarray) -> np.ndarray:
         """Chance each reviewing aspirant takes a legal place today: the day's places of each programme

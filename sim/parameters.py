@@ -29,6 +29,10 @@ _PARAMETERS = [
     # migrants at origin
     Parameter("departure_rate", 1 / 90, "per day", 1e-4, 0.5, f"{_A}; basis: aspirants typically prepare for "
               "months before leaving", "daily probability that an aspirant at origin sets out"),
+    Parameter("deterrence", 0.0, "nest parameter", 0.0, 1.0, f"{_A}; 0 (off) until calibrated. Basis: "
+              "a nested logit of staying against the paths on offer; Czaika & de Haas (IMI) find that restrictions "
+              "deter some departures and divert others", "how far the departure rate follows the logsum of the "
+              "origin's path utilities: 0 = routes only divert, 1 = plain nested logit"),
     Parameter("origin_give_up_rate", 1 / 365, "per day", 0.0, 0.1, _A,
               "daily probability that an aspirant abandons the plan to migrate"),
     # transit

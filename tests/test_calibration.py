@@ -115,3 +115,17 @@ def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario
 def test_the_shipped_spec_is_valid():
     spec = load_spec(ROOT / "calibration" / "baseline.yaml")
     assert len(spec.parameters) + len(spec.interventions) <= 40
+
+
+def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
+    """The first trial is the scenario as it stands, so a refit can only improve on the current fit."""
+    from sim.calibration import current_values
+
+    spec = load_spec(spec_file(trials=2))
+    calibrate(spec, tmp_path / "fit", _synthetic_observations(spec), engine="pool")
+    rows = [line.split(",") for line in (tmp_path / "fit" / "trials.csv").read_text().splitlines()]
+    names = rows[0][2:]
+    first = next(r for r in rows[1:] if r[0] == "0")
+    start = current_values(spec)
+    assert start == {f"iv:{k}": 1.0 for k in TRUTH}  # the scenario's hand-set intensities
+    assert {n: float(v) for n, v in zip(names, first[2:], strict=True)} == start

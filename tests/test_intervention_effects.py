@@ -275,3 +275,20 @@ def test_a_smuggler_lever_on_a_place_without_sea_departures_is_refused(network):
         make(lever("network_disruption", "agadez", 5), network)
     assert list(make(lever("network_disruption", "LY", 5), network).coasts) == sorted(
         network.node(n) for n in ("tripoli", "benghazi"))
+
+
+def test_with_deterrence_enforcement_cuts_departures_at_the_origins_it_concerns(network):
+    """``deterrence`` is the nested-logit link from the paths on offer to the decision to leave: at 0 a
+    Central Mediterranean crackdown only diverts (departures from West Africa move little), at 1 it also
+    deters (markedly fewer leave), and the Syria-Iraq origin, whose paths avoid Libya, hardly changes."""
+    wa, sy = network.origins.index("west_africa"), network.origins.index("syria_iraq")
+    crackdown = [lever("border_enforcement", "central_med", 0.9)]
+    cut = {}
+    for det in (0.0, 1.0):
+        params = {"deterrence": det}
+        b = run_small(network, end=END, params=params)
+        a = run_small(network, end=END, params=params, interventions=crackdown)
+        cut[det] = 1 - a.departures_by_origin.sum(0) / b.departures_by_origin.sum(0)
+    assert abs(cut[0.0][wa]) < 0.02
+    assert cut[1.0][wa] > cut[0.0][wa] + 0.05
+    assert abs(cut[1.0][sy]) < 0.02
