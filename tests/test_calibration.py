@@ -129,3 +129,20 @@ def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
     start = current_values(spec)
     assert start == {f"iv:{k}": 1.0 for k in TRUTH}  # the scenario's hand-set intensities
     assert {n: float(v) for n, v in zip(names, first[2:], strict=True)} == start
+
+
+def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_sample(spec_file, tmp_path):
+    from sim.calibration_run import posterior_predictive
+    from sim.model import RouteModel
+
+    spec = load_spec(spec_file(trials=6, final_replicates=3, final_agents_per_person=0.01, accept_fraction=0.5))
+    fitted = calibrate(spec, tmp_path / "fit", _synthetic_observations(spec), engine="pool")
+    ds = posterior_predictive(spec, fitted, engine="pool")
+    assert ds.sizes["replicate"] == 3
+    for r in range(3):
+        sample = fitted["samples"][r % len(fitted["samples"])]
+        scn = apply(spec.scenario, sample["parameters"], sample["interventions"], agents_per_person=0.01)
+        direct = RouteModel(build_config(scn, spec.seed), r).run()
+        np.testing.assert_array_equal(ds["arrivals"].isel(replicate=r).values, direct.route["arrivals"])
+    # the accepted samples differ, so the replicates do not all share one parameter set
+    assert len({tuple(s["interventions"].values()) for s in fitted["samples"][:3]}) > 1
