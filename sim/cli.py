@@ -22,24 +22,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, default=None, help="output folder (default runs/<scenario name>)")
     r.add_argument("--replicates", type=int, default=None, help="override the scenario's replicates")
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    r.add_argument("--workers", type=int, default=None,
-                   help="worker processes (default: one per core; results do not depend on it)")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _worker_options(r, "worker processes (default: one per core; results do not depend on it)")
     k = sub.add_parser("calibrate", help="fit free parameters to the public record (resumable)")
     k.add_argument("spec", type=Path)
     k.add_argument("--out", type=Path, required=True, help="output folder (an existing one is resumed)")
     k.add_argument("--until", default=None, help="end of the fitting period, YYYY-MM (overrides the spec)")
     k.add_argument("--trials", type=int, default=None, help="override the spec's trial budget")
-    k.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
     k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
-    k.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
-                   help="where trials run: auto = Dask (a local cluster of --workers, or --scheduler's), "
-                   "serial for one worker")
-    k.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
-    k.add_argument("--quiet", action="store_true", help="no progress bar")
-    k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _engine_options(k, "worker processes (default: the spec's)")
     m = sub.add_parser("compare", help="run scenarios against a baseline with common random numbers")
     m.add_argument("baseline", type=Path)
     m.add_argument("alternatives", type=Path, nargs="+")
@@ -47,16 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--replicates", type=int, default=None, help="override the baseline's replicates")
     m.add_argument("--scale", type=float, default=None,
                    help="agents per person, 1/n (override the baseline's, e.g. 0.01 for a quick look)")
-    m.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    m.add_argument("--quiet", action="store_true", help="no progress bar")
-    m.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _worker_options(m)
     g = sub.add_parser("sensitivity", help="global sensitivity analysis (Morris) over named parameters")
     g.add_argument("spec", type=Path)
     g.add_argument("--out", type=Path, required=True, help="output folder")
-    g.add_argument("--workers", type=int, default=None, help="worker processes (default: the spec's)")
-    g.add_argument("--quiet", action="store_true", help="no progress bar")
-    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _worker_options(g, "worker processes (default: the spec's)")
     f = sub.add_parser("forecast", help="probabilistic forecast from a month on, for dashboards")
     f.add_argument("scenarios", type=Path, nargs="+", help="scenario file(s); the first is the reference")
     f.add_argument("--from", dest="origin", required=True, help="forecast origin, YYYY-MM (first forecast month)")
@@ -87,14 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _engine_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
-    p.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
-                   help="where members run: auto = Dask (a local cluster of --workers, or --scheduler's), "
-                   "serial for one worker")
-    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
+_ONE_PER_CORE = "worker processes (default: one per core)"
+
+
+def _worker_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_CORE) -> None:
+    p.add_argument("--workers", type=int, default=None, help=workers_help)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+def _engine_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_CORE) -> None:
+    _worker_options(p, workers_help)
+    p.add_argument("--engine", choices=("auto", "serial", "pool", "dask"), default="auto",
+                   help="where runs go: auto = Dask (a local cluster of --workers, or --scheduler's), "
+                   "serial for one worker")
+    p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
 
 
 def main(argv: list[str] | None = None) -> int:
