@@ -159,6 +159,7 @@ class RouteModel(mesa.Model):
         self._info = np.zeros((3, net.n_edges))
         self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
         self._prior = None  # set on the first day, from the levers then in force
+        self._transit_wage = net.node_wage * self.params["transit_wage_mult"]  # EUR a day earned while waiting
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see _deterrence)
         self._driver_from: dt.date | None = None  # see project_drivers
         self._driver_path: np.ndarray | None = None
@@ -579,7 +580,7 @@ class RouteModel(mesa.Model):
         pop.since[rows] = t  # wages are credited from now on
         edges = self._next_edge(rows)
         fee = net.edge_fee[edges] * self._fee_idx[edges]
-        wage = net.node_wage[pop.node[rows]] * p["transit_wage_mult"]
+        wage = self._transit_wage[pop.node[rows]]
         deficit = np.maximum(fee - pop.savings[rows], 0)
         work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
         wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, 3650)).astype(np.int32)
@@ -596,7 +597,7 @@ class RouteModel(mesa.Model):
     def _ready_to_move(self, rows: np.ndarray, t: int) -> None:
         pop, net = self.pop, self.net
         node = pop.node[rows]
-        pop.savings[rows] += net.node_wage[node] * self.params["transit_wage_mult"] * (t - pop.since[rows])
+        pop.savings[rows] += self._transit_wage[node] * (t - pop.since[rows])
         pop.since[rows] = t
         quit_ = pop.intent[rows] == INTENT_GIVE_UP
         self._finalise(rows[quit_], Status.EXITED)

@@ -133,7 +133,7 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
     seed = _int(doc.get("seed", inherited["seed"]), 0, 2**62, lambda m: fail("seed", m))
     app = _float(doc.get("agents_per_person", inherited["agents_per_person"]), lambda m: fail("agents_per_person", m))
     if not 1e-9 <= app <= 1 or abs(1 / app - round(1 / app)) > 1e-6:  # 1e-9: 1/app stays finite
-        raise fail("agents_per_person", f"{app} is not allowed: {TOP_KEYS['agents_per_person']}, in (0, 1]")
+        raise fail("agents_per_person", f"{app} is not allowed: {TOP_KEYS['agents_per_person']}, in [1e-9, 1]")
 
     net_dir = doc.get("network", None)
     if net_dir is None:
