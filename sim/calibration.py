@@ -31,10 +31,13 @@ from sim.errors import InputError
 from sim.executor import Executor
 from sim.model import RouteModel
 from sim.parameters import PARAMETERS
+from sim.results import model_variable
 from sim.scenario import Scenario, load_scenario, month_end, parse_month
 from sim.yamlfile import read_mapping
 
-TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections"}
+TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
+                "sea_interceptions": "coast_guard_interceptions"}
+OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions")
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
              "accept_fraction", "final_replicates", "final_agents_per_person", "parameters", "interventions",
              "targets"}
@@ -114,8 +117,8 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
             raise fail(f"targets[{i}]", "expected a mapping with model, observed and weight")
         if t.get("model") not in TARGET_PAIRS:
             raise fail(f"targets[{i}].model", f"'{t.get('model')}' is not one of {', '.join(TARGET_PAIRS)}")
-        if t.get("observed") not in ("detections", "dead_missing", "sea_arrivals"):
-            raise fail(f"targets[{i}].observed", "expected detections, dead_missing or sea_arrivals")
+        if t.get("observed") not in OBSERVED:
+            raise fail(f"targets[{i}].observed", f"expected one of {', '.join(OBSERVED)}")
         w = t.get("weight", 1.0)
         if isinstance(w, bool) or not isinstance(w, int | float) or not w > 0:
             raise fail(f"targets[{i}].weight", f"'{w}' is not a positive number")
@@ -201,19 +204,28 @@ def apply(scenario: Scenario, params: dict[str, float], strengths: dict[str, flo
 
 
 def annual_totals(ds: xr.Dataset, variables: list[str]) -> xr.Dataset:
-    """Annual sums per route and replicate, over complete years only."""
+    """Annual sums per route (or departure country) and replicate, over complete years only."""
     months = ds["time"].dt.year.to_series().value_counts()
     full = sorted(int(y) for y, n in months.items() if n == 12)
-    return ds[variables].groupby("time.year").sum("time").sel(year=full)
+    chosen = xr.Dataset({v: model_variable(ds, v) for v in variables})
+    return chosen.groupby("time.year").sum("time").sel(year=full)
 
 
-def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int]) -> float:
-    """Weighted mean squared log error over route-years where the record has a value."""
+GRAIN_AGENTS = 5  # counts are compared as log(count + this many agents' worth of persons)
+
+
+def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int],
+             grain: float = 1.0) -> float:
+    """Weighted mean squared log error over route-years (country-years for coast-guard interceptions) where the
+    record has a value, on log(count + grain). At reduced scale one agent stands for 1/agents_per_person
+    persons, so a route-year of a few dozen deaths is 0, 1 or 2 agents: with grain = a few agents' worth, such
+    cells stop dominating the objective with noise the optimiser cannot act on."""
     total, weight = 0.0, 0.0
     for t in targets:
         sim = sim_annual[t.model].mean("replicate").sel(year=years)
-        obs = observed[t.observed].reindex(year=years).reindex(route=sim["route"].values)
-        err = (np.log1p(sim) - np.log1p(obs)) ** 2
+        unit = next(d for d in sim.dims if d != "year")
+        obs = observed[t.observed].reindex(year=years).reindex({unit: sim[unit].values})
+        err = (np.log(sim + grain) - np.log(obs + grain)) ** 2
         n = int(err.notnull().sum())
         if n:
             total += t.weight * float(err.sum(skipna=True)) / n
@@ -232,7 +244,8 @@ def _evaluate(args: tuple) -> float:
 
     ds = to_dataset(results, config.net, {})
     variables = sorted({t.model for t in spec_targets})
-    return distance(annual_totals(ds, variables), observed, spec_targets, years)
+    grain = GRAIN_AGENTS / (scenario.agents_per_person * replicates)
+    return distance(annual_totals(ds, variables), observed, spec_targets, years, grain=grain)
 
 
 def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:

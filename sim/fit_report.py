@@ -20,11 +20,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-__all__ = ["DEFAULT_TARGETS", "FitTarget", "annual_quantiles", "fit_summary", "fit_table", "label_periods",
-           "write_report"]
+from sim.results import model_variable
+
+__all__ = ["DEFAULT_TARGETS", "INTERCEPTIONS_TARGET", "FitTarget", "annual_quantiles", "fit_summary", "fit_table",
+           "label_periods", "unit_dim", "write_report"]
 
 ROUTE_TITLES = {"central_med": "Central Mediterranean", "eastern_med": "Eastern Mediterranean",
-                "western_med": "Western Mediterranean", "atlantic": "Western African (Atlantic)"}
+                "western_med": "Western Mediterranean", "atlantic": "Western African (Atlantic)",
+                "LY": "Libya (coast guard)", "TN": "Tunisia (National Guard)", "TR": "Turkey (Coast Guard)"}
 TABLE_COLUMNS = ["target", "route", "year", "observed", "sim_median", "sim_p05", "sim_p95", "error_pct",
                  "within_tolerance", "inside_90", "naive_last_year", "naive_error_pct"]
 
@@ -49,6 +52,10 @@ DEFAULT_TARGETS: tuple[FitTarget, ...] = (
     FitTarget("arrivals", "detections", 0.25, "crossings vs Frontex detections"),
     FitTarget("dead_missing_sea", "dead_missing", 0.35, "dead and missing at sea vs IOM Missing Migrants"),
 )
+# A check on how the flow splits between departure countries (Libya against Tunisia, say), which route totals
+# cannot show; the 35% tolerance is an assumption, as for dead and missing.
+INTERCEPTIONS_TARGET = FitTarget("sea_interceptions", "coast_guard_interceptions", 0.35,
+                                 "interceptions at sea vs the departure country's coast guard")
 
 
 def _full_years(results: xr.Dataset, years: tuple[int, int] | None) -> list[int]:
@@ -60,11 +67,16 @@ def _full_years(results: xr.Dataset, years: tuple[int, int] | None) -> list[int]
     return full
 
 
+def unit_dim(da: xr.DataArray) -> str:
+    """The dimension a series is reported on: ``route``, or ``country`` for coast-guard interceptions."""
+    return next(d for d in da.dims if d not in ("time", "year", "replicate", "quantile"))
+
+
 def annual_quantiles(results: xr.Dataset, var: str, years: Sequence[int]) -> xr.DataArray:
-    """Annual sums per replicate, then the 5/50/95% quantiles across replicates (dims quantile, route, year).
+    """Annual sums per replicate, then the 5/50/95% quantiles across replicates (dims quantile, unit, year).
 
     Summing before taking quantiles matters: a median of annual totals is not the sum of monthly medians."""
-    da = results[var].astype(float)
+    da = model_variable(results, var).astype(float)
     yearly = da.groupby("time.year").sum("time").sel(year=list(years))
     return yearly.quantile([0.05, 0.5, 0.95], dim="replicate")
 
@@ -87,24 +99,24 @@ def fit_table(results: xr.Dataset, observed: xr.Dataset, targets: Sequence[FitTa
     obs_years = set(int(y) for y in observed["year"].values)
     rows: list[dict] = []
     for target in targets:
-        if target.model_var not in results:
-            raise KeyError(f"model variable '{target.model_var}' not in results")
+        model_variable(results, target.model_var)  # raises KeyError naming it
         if target.observed_var not in observed:
             raise KeyError(f"observed variable '{target.observed_var}' not in observations")
         if not full:
             continue
         q = annual_quantiles(results, target.model_var, full)
         obs = observed[target.observed_var]
-        routes = [r for r in results["route"].values if r in set(observed["route"].values)]
-        for route in routes:
+        unit = unit_dim(q)
+        units = [u for u in q[unit].values if u in set(obs[unit].values)]
+        for route in units:
             for year in full:
                 if year not in obs_years:
                     continue
-                value = float(obs.sel(route=route, year=year))
+                value = float(obs.sel({unit: route, "year": year}))
                 if not np.isfinite(value):
                     continue
-                lo, med, hi = (float(q.sel(quantile=k, route=route, year=year)) for k in (0.05, 0.5, 0.95))
-                naive = float(obs.sel(route=route, year=year - 1)) if year - 1 in obs_years else float("nan")
+                lo, med, hi = (float(q.sel({"quantile": k, unit: route, "year": year})) for k in (0.05, 0.5, 0.95))
+                naive = float(obs.sel({unit: route, "year": year - 1})) if year - 1 in obs_years else float("nan")
                 rows.append({"target": target.name, "route": str(route), "year": year, "observed": value,
                              "sim_median": med, "sim_p05": lo, "sim_p95": hi, "error_pct": _pct(med, value),
                              "within_tolerance": bool(abs(med - value) <= target.tolerance * value),
@@ -167,15 +179,20 @@ def _plot_target(results: xr.Dataset, observed: xr.Dataset, target: FitTarget, y
 
     q = annual_quantiles(results, target.model_var, years)
     obs = observed[target.observed_var]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    unit = unit_dim(q)
+    units = [u for u in q[unit].values if u in set(obs[unit].values)]
+    ncols = 2 if len(units) == 4 else min(len(units), 3)
+    nrows = -(-len(units) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 4 * nrows), sharex=True, squeeze=False)
     fig.suptitle(f"{target.label} - scenario '{results.attrs.get('scenario_name', '')}', "
                  f"{results.sizes['replicate']} replicates", fontsize=12)
-    for ax, route in zip(axes.flat, results["route"].values, strict=False):
-        ax.fill_between(years, q.sel(quantile=0.05, route=route), q.sel(quantile=0.95, route=route),
+    for ax, route in zip(axes.flat, units, strict=False):
+        at = {unit: route}
+        ax.fill_between(years, q.sel(quantile=0.05, **at), q.sel(quantile=0.95, **at),
                         color="tab:blue", alpha=0.25, lw=0, label="simulated, 90% interval")
-        ax.plot(years, q.sel(quantile=0.5, route=route), color="tab:blue", lw=1.5, label="simulated, median")
-        if route in obs["route"].values:
-            o = obs.sel(route=route, year=[y for y in years if y in obs["year"].values])
+        ax.plot(years, q.sel(quantile=0.5, **at), color="tab:blue", lw=1.5, label="simulated, median")
+        if route in obs[unit].values:
+            o = obs.sel(year=[y for y in years if y in obs["year"].values], **at)
             ax.plot(o["year"].values, o.values, color="black", marker="o", ms=4, lw=1.0,
                     label=f"observed ({target.observed_var})")
         if split_year is not None:

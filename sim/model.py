@@ -75,7 +75,7 @@ class ReplicateResult:
     legal_by_origin: np.ndarray  # (months, origins)
     legal_by_destination: np.ndarray  # (months, destinations)
     revenue_by_origin: np.ndarray  # (months, origins) EUR
-    by_crossing: dict[str, np.ndarray]  # attempts, arrivals, dead_missing: (months, crossing edges)
+    by_crossing: dict[str, np.ndarray]  # attempts, arrivals, dead_missing, interceptions: (months, crossing edges)
     price_index: np.ndarray  # (months, routes) mean smuggler price index at month end
     smuggler_capacity: np.ndarray  # (months, routes) seats a day at month end
     boat_load: np.ndarray  # (months, routes) mean load factor of boats (1 = nominal size) at month end
@@ -147,7 +147,8 @@ class RouteModel(mesa.Model):
         self.capacity = np.zeros((nm, nr))
         self.load = np.zeros((nm, nr))
         self.crossing_edges = np.flatnonzero(net.edge_crossing)
-        self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in ("attempts", "arrivals", "dead_missing")}
+        self.by_crossing = {k: np.zeros((nm, net.n_edges))
+                            for k in ("attempts", "arrivals", "dead_missing", "interceptions")}
         self._dest_index = {net.node(d): i for i, d in enumerate(net.destinations)}
         self._dest_of_node = np.array([self._dest_index.get(n, -1) for n in range(net.n_nodes)])
         self.agent_steps = 0
@@ -800,6 +801,7 @@ class RouteModel(mesa.Model):
         caught = intent == INTENT_INTERCEPT
         np.add.at(day[2], edges[caught], self.weight)
         self._add("interceptions", t, route[caught], self.weight)
+        self._add_edge("interceptions", t, edges[caught])
         self._detain(rows[caught], t)
         pushed = intent == INTENT_PUSHBACK
         np.add.at(day[2], edges[pushed], self.weight)

@@ -11,6 +11,11 @@ Route mapping (why each series lands where it does) is documented in ``data/READ
 * sea_arrivals - UNHCR/national arrivals by country: Italy + Malta -> central_med, Greece (sea) ->
   eastern_med, Spain Peninsula + Balearics (sea) -> western_med, Canary Islands -> atlantic. UNHCR's monthly
   Spain series includes the Canaries and Ceuta/Melilla, so western_med and atlantic have no monthly arrivals.
+* coast_guard_interceptions (annual only) - people stopped at sea by the coast guard of a departure country,
+  on ``country`` (ISO code of the departure country, as in the network's nodes) x ``year``: the Libyan coast
+  guard (UNHCR/IOM), the Tunisian National Guard and the Turkish Coast Guard, complete years only. Morocco's
+  figures count attempts foiled inland and at the fences as well, and the North African totals are
+  aggregates, so they are not laid out (they stay in the CSV).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ SOURCE_COLUMNS: tuple[str, ...] = ("source_publisher", "source_document", "sourc
 FRONTEX_SRC = "Frontex, detections of illegal border-crossings by route, monthly workbook (Migratory Map), "\
               "2025-10"
 IOM_SRC = "IOM Missing Migrants Project incident data, export of 2026-05-06 (lower bound)"
+INTERCEPTION_SRC = ("Libyan coast guard: UNHCR and IOM Libya; Tunisian National Guard; Turkish Coast Guard "
+                    "Command - each as quoted in data/observed/interceptions_annual.csv")
+COAST_GUARDS = {"libya_coast_guard": "LY", "tunisia_national_guard": "TN", "turkey_coast_guard": "TR"}
 SEA_SRC = ("UNHCR Mediterranean Situation portal (monthly, to 2019-10); UNHCR Malta and Greece; "
            "Italian and Spanish interior ministries")
 
@@ -185,7 +193,8 @@ def load_observations(data_dir: Path | None = None, latest: bool = False) -> xr.
 
 
 def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
-    """Annual observations, dims ``route`` x ``year`` (2009..2024), NaN where unobserved.
+    """Annual observations, dims ``route`` x ``year`` (2009..2024), NaN where unobserved; coast-guard
+    interceptions on ``country`` x ``year``.
 
     Uses the preferred vintage in each annual CSV (one row per route-year); see data/README.md.
     """
@@ -207,6 +216,16 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
     sea = sea[_complete(path, sea)]
     sea_r = _sea_to_routes(sea)
 
+    path = obs / "interceptions_annual.csv"
+    cg = _read(path, ["actor", "year"], ["value"])
+    cg["key"] = _years(path, cg)
+    cg = cg[_complete(path, cg) & cg["actor"].isin(list(COAST_GUARDS))]
+    countries = list(COAST_GUARDS.values())
+    intercepted = np.full((len(countries), len(years)), np.nan)
+    for i, (actor, _) in enumerate(COAST_GUARDS.items()):
+        sub = cg[cg["actor"] == actor]
+        intercepted[i] = pd.Series(sub["value"].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
+
     dims = ("route", "year")
     ds = xr.Dataset(
         {
@@ -220,8 +239,12 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
                 "central_med = Italy + Malta; eastern_med = Greece sea; western_med = Spain Peninsula + "
                 "Balearics sea; atlantic = Canary Islands; NaN where a part is unreported or the year is "
                 "incomplete")),
+            "coast_guard_interceptions": (("country", "year"), intercepted, _attrs(
+                "persons per year", "people stopped at sea by the coast guard of the departure country",
+                INTERCEPTION_SRC, "complete years only; Libya includes rescues disembarked in Libya, Tunisia 2022 "
+                "includes about 20% stopped before departure")),
         },
-        coords={"route": list(ROUTES), "year": years.to_numpy()},
+        coords={"route": list(ROUTES), "year": years.to_numpy(), "country": countries},
         attrs={"title": "routesim observed public record (annual)", "see": "data/README.md"},
     )
     return ds

@@ -13,9 +13,11 @@ import pandas as pd
 import xarray as xr
 
 from sim.model import ROUTE_FLOWS, ReplicateResult
-from sim.network import Network
+from sim.network import MODES, Network
 
-SCHEMA_VERSION = "1.1"  # 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination
+# 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination;
+# 1.2: interceptions_by_crossing and the crossing_country / crossing_mode coordinates
+SCHEMA_VERSION = "1.2"
 
 # name: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -59,13 +61,17 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "arrivals_by_crossing": ("arrivals by border crossing", "persons", "time: sum"),
     "dead_missing_by_crossing": ("dead and missing on border crossings (sea and land borders)", "persons",
                                  "time: sum"),
+    "interceptions_by_crossing": ("stopped on the departure side of a border crossing (coast guard of the "
+                                  "departure country, or border police before a land crossing); excludes "
+                                  "pushbacks by the EU side", "persons", "time: sum"),
     "deaths_per_1000_attempts": ("dead and missing while crossing the border (sea or land border) per 1,000 "
                                  "crossing attempts", "1e-3", "time: mean"),
 }
 INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_destination",
                                        "departures_by_origin", "legal_entries_by_origin",
                                        "legal_entries_by_destination", "crossing_attempts_by_crossing",
-                                       "arrivals_by_crossing", "dead_missing_by_crossing"}
+                                       "arrivals_by_crossing", "dead_missing_by_crossing",
+                                       "interceptions_by_crossing"}
 
 
 def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.Dataset:
@@ -98,12 +104,18 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
     data["legal_entries_by_destination"] = xr.DataArray(stack(lambda r: r.legal_by_destination),
                                                         dims=("time", "destination", "replicate"))
     for key, name in (("attempts", "crossing_attempts_by_crossing"), ("arrivals", "arrivals_by_crossing"),
-                      ("dead_missing", "dead_missing_by_crossing")):
+                      ("dead_missing", "dead_missing_by_crossing"),
+                      ("interceptions", "interceptions_by_crossing")):
         data[name] = xr.DataArray(stack(lambda r, k=key: r.by_crossing[k]), dims=("time", "crossing", "replicate"))
     ds = xr.Dataset(data, coords=coords)
-    ds["crossing_route"] = xr.DataArray([net.routes[net.edge_route[e]] for e in np.flatnonzero(net.edge_crossing)],
+    crossings = np.flatnonzero(net.edge_crossing)
+    ds["crossing_route"] = xr.DataArray([net.routes[net.edge_route[e]] for e in crossings],
                                         dims="crossing", attrs={"long_name": "route of the border crossing"})
-    ds = ds.set_coords("crossing_route")
+    ds["crossing_country"] = xr.DataArray([net.node_country[net.edge_from[e]] for e in crossings], dims="crossing",
+                                          attrs={"long_name": "ISO 3166 code of the departure country"})
+    ds["crossing_mode"] = xr.DataArray([MODES[net.edge_mode[e]] for e in crossings], dims="crossing",
+                                       attrs={"long_name": "sea or land border crossing"})
+    ds = ds.set_coords(["crossing_route", "crossing_country", "crossing_mode"])
     for name in list(ds.data_vars):
         values = ds[name].values
         if name in INTEGER_VARIABLES:
@@ -119,6 +131,18 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
     ds.attrs.update({"Conventions": "CF-1.8", "title": "routesim results", "schema_version": SCHEMA_VERSION,
                      **attrs})
     return ds
+
+
+def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """A variable of the output, or one derived from it for comparison with a record kept on other units:
+    ``sea_interceptions`` is ``interceptions_by_crossing`` at sea crossings summed by departure country
+    (dims time, country, replicate), the unit in which coast guards report."""
+    if name in ds:
+        return ds[name]
+    if name == "sea_interceptions" and "interceptions_by_crossing" in ds:
+        sea = ds["interceptions_by_crossing"].where(ds["crossing_mode"] == "sea", drop=True)
+        return sea.groupby("crossing_country").sum().rename(crossing_country="country")
+    raise KeyError(f"model variable '{name}' not in results")
 
 
 def annual(ds: xr.Dataset) -> xr.Dataset:

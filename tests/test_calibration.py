@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 import yaml
 
-from sim.calibration import annual_totals, apply, calibrate, load_spec
+from sim.calibration import annual_totals, apply, calibrate, distance, load_spec
 from sim.errors import InputError
 from sim.results import to_dataset
 from sim.run import build_config, simulate
@@ -81,6 +81,7 @@ def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
     ({"parameters": {"beta_fee": {"low": 0, "high": 1, "scale": "log"}}}, "log-scale prior needs low > 0"),
     ({"interventions": {"nonexistent": {"low": 0, "high": 1}}}, "interventions.nonexistent: no scenario entry"),
     ({"targets": [{"model": "happiness", "observed": "detections"}]}, "targets[0].model"),
+    ({"targets": [{"model": "arrivals", "observed": "interceptions"}]}, "targets[0].observed"),
     ({"trials": 0}, "trials: 0 is outside"),
     ({"colour": "red"}, "colour: unknown key"),
 ])
@@ -88,6 +89,46 @@ def test_a_bad_spec_fails_with_one_line_naming_the_field(spec_file, changes, nee
     with pytest.raises(InputError) as info:
         load_spec(spec_file(**changes))
     assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_coast_guard_interceptions_are_a_target_by_departure_country(spec_file):
+    """The model's sea interceptions summed by departure country meet the coast guards' record: zero distance
+    against itself; a country-year the record lacks (NaN) adds nothing; a doubled Libyan record is a miss."""
+    target = {"model": "sea_interceptions", "observed": "coast_guard_interceptions", "weight": 1.0}
+    spec = load_spec(spec_file(targets=[target]))
+    config = build_config(apply(spec.scenario, {}, TRUTH, agents_per_person=spec.agents_per_person), spec.seed)
+    sim = annual_totals(to_dataset(simulate(config, 1, progress=False), config.net, {}), ["sea_interceptions"])
+    own = sim["sea_interceptions"].mean("replicate").sel(country=["LY", "TR"]).astype(float)
+    assert (own > 0).all()
+    years = [2014, 2015]
+    assert distance(sim, xr.Dataset({"coast_guard_interceptions": own}), spec.targets, years) == 0
+    gappy = own.copy()
+    gappy.loc[{"country": "TR", "year": 2015}] = np.nan
+    assert distance(sim, xr.Dataset({"coast_guard_interceptions": gappy}), spec.targets, years) == 0
+    doubled = own.copy()
+    doubled.loc[{"country": "LY"}] *= 2
+    assert distance(sim, xr.Dataset({"coast_guard_interceptions": doubled}), spec.targets, years) > 0.1
+
+
+def test_the_grain_keeps_misses_of_a_few_agents_from_dominating_the_distance(spec_file):
+    """Route A misses by a factor of 2 on 10,000; route B by 50 persons on none, which at 1/50 scale is one
+    agent. Plain log errors rank B's miss above A's; on log(count + 5 agents' worth) A's dominates."""
+    spec = load_spec(spec_file(targets=[{"model": "arrivals", "observed": "detections", "weight": 1.0}]))
+    sim = xr.Dataset({"arrivals": (("route", "year", "replicate"), [[[20_000.0]], [[50.0]]])},
+                     coords={"route": ["a", "b"], "year": [2014]})
+    obs = xr.Dataset({"detections": (("route", "year"), [[10_000.0], [0.0]])}, coords={"route": ["a", "b"],
+                                                                                   "year": [2014]})
+
+    def share_of_b(grain: float) -> float:
+        only_b = obs.copy(deep=True)
+        only_b["detections"].loc[{"route": "a"}] = np.nan
+        only_a = obs.copy(deep=True)
+        only_a["detections"].loc[{"route": "b"}] = np.nan
+        b, a = (distance(sim, o, spec.targets, [2014], grain=grain) for o in (only_b, only_a))
+        return b / (a + b)
+
+    assert share_of_b(1.0) > 0.8
+    assert share_of_b(5 / 0.02) < 0.1
 
 
 def test_until_overrides_the_end_of_the_fitting_period(spec_file):

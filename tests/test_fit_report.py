@@ -181,3 +181,24 @@ def test_write_report(results, observed, tmp_path):
 def test_unknown_variable_is_a_clear_error(results, observed):
     with pytest.raises(KeyError, match="sea_arrivals"):
         fit_table(results, observed, (FitTarget("arrivals", "sea_arrivals", 0.25, "x"),))
+
+
+
+def test_coast_guard_target_compares_sea_crossings_summed_by_departure_country(results, observed):
+    """Interceptions at sea crossings are summed by departure country; land crossings and countries without
+    a record give no row. Crossings a and b (Libya, sea) stop 10 and 5 a month times (replicate + 1), c
+    (Turkey, land) 1000: Libya's annual totals are 180/360/540 (median 360); Turkey, land only, has none."""
+    from sim.fit_report import INTERCEPTIONS_TARGET
+
+    n = results.sizes["time"]
+    per = np.array([10, 5, 1000])[None, :, None] * np.arange(1, 4)[None, None, :] * np.ones((n, 1, 1))
+    res = results.assign(interceptions_by_crossing=(("time", "crossing", "replicate"), per.astype(np.int64)))
+    res = res.assign_coords(crossing=["a", "b", "c"], crossing_country=("crossing", ["LY", "LY", "TR"]),
+                            crossing_mode=("crossing", ["sea", "sea", "land"]))
+    record = [[np.nan, 360, 700, np.nan, 1], [5, 5, 5, 5, 5]]  # 2013..2017; 2017 is a partial model year
+    obs = observed.assign(coast_guard_interceptions=(("country", "year"), record)).assign_coords(country=["LY", "TR"])
+    table = fit_table(res, obs, (INTERCEPTIONS_TARGET,))
+    assert list(table["route"]) == ["LY", "LY"] and list(table["year"]) == [2014, 2015]
+    first, second = (row(table, INTERCEPTIONS_TARGET.name, "LY", y) for y in (2014, 2015))
+    assert (first["sim_median"], first["within_tolerance"], first["inside_90"]) == (360, True, True)
+    assert (second["sim_median"], second["within_tolerance"], second["naive_last_year"]) == (360, False, 360)

@@ -39,6 +39,22 @@ def test_monthly_tallies_add_up(network):
     assert all(np.all(v >= 0) for v in t.values())
 
 
+def test_interceptions_by_crossing_are_the_departure_side_stops_at_crossings(network):
+    """Per route: stops at its crossings = all interceptions - EU-side pushbacks - inland stops. Enforcement
+    inland (Agadez, on the Central Med route) adds to the route's interceptions but to none of its crossings."""
+    r = run_small(network, end=dt.date(2014, 12, 31),
+                  interventions=[spec("border_enforcement", "agadez", 0.5, "2014-03-01")])
+    t, crossings = r.route, np.flatnonzero(network.edge_crossing)
+    for k, route in enumerate(network.routes):
+        at_crossings = r.by_crossing["interceptions"][:, network.edge_route[crossings] == k].sum()
+        departure_side = t["interceptions"][:, k].sum() - t["pushbacks"][:, k].sum()
+        assert at_crossings > 0, route
+        if route == "central_med":
+            assert at_crossings < departure_side
+        else:
+            assert at_crossings == departure_side, route
+
+
 def test_same_seed_same_result_different_seed_different_result(network):
     a = run_small(network, end=dt.date(2014, 6, 30))
     b = run_small(network, end=dt.date(2014, 6, 30))

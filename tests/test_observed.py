@@ -173,12 +173,13 @@ def test_monthly_layout(monthly):
 
 
 def test_annual_layout(annual):
-    assert set(annual.sizes) == {"route", "year"}
+    assert set(annual.sizes) == {"route", "year", "country"}
     assert list(annual["route"].values) == list(ROUTES)
     np.testing.assert_array_equal(annual["year"].values, np.arange(2009, 2025))
-    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals"}
+    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions"}
     for name, var in annual.data_vars.items():
-        assert var.dims == ("route", "year") and var.dtype == np.float64, name
+        unit = "country" if name == "coast_guard_interceptions" else "route"
+        assert var.dims == (unit, "year") and var.dtype == np.float64, name
         for attr in ("units", "long_name", "source"):
             assert str(var.attrs.get(attr, "")).strip(), f"{name}: missing {attr}"
 
@@ -196,6 +197,28 @@ def test_loader_values_come_from_the_csvs(monthly, annual):
     iom = monthly["dead_missing"]
     assert iom.sel(time=slice("2009", "2013")).isnull().all()
     assert not iom.sel(time=slice("2014", "2024")).isnull().any()
+
+
+def test_coast_guard_interceptions_are_the_complete_rows_of_the_csv(annual):
+    """Each laid-out value is a complete row of its coast guard; incomplete years and other actors stay out."""
+    from sim.network import load_network
+
+    csv = read("interceptions_annual.csv")
+    guards = {"libya_coast_guard": "LY", "tunisia_national_guard": "TN", "turkey_coast_guard": "TR"}
+    got = annual["coast_guard_interceptions"]
+    countries = {c for c in load_network().node_country if c}
+    assert set(got["country"].values) <= countries  # the network's own country codes
+    n = 0
+    for row in csv.itertuples():
+        if row.actor not in guards:
+            continue
+        value = float(got.sel(country=guards[row.actor], year=int(row.year)))
+        if row.complete == "True":
+            assert value == int(row.value), (row.actor, row.year)
+            n += 1
+        else:
+            assert np.isnan(value), (row.actor, row.year)
+    assert int(got.notnull().sum()) == n > 0
 
 
 def test_central_med_arrivals_need_italy_and_malta(monthly):
