@@ -39,7 +39,8 @@ TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "c
                 "sea_interceptions": "coast_guard_interceptions"}
 OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions")
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
-             "accept_fraction", "final_replicates", "final_agents_per_person", "parameters", "interventions",
+             "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "parameters",
+             "interventions",
              "targets"}
 
 
@@ -74,6 +75,7 @@ class CalibrationSpec:
     accept_fraction: float = 0.1
     final_replicates: int = 10
     final_agents_per_person: float = 1.0
+    grain_agents: float = 0.0
     source: Path | None = None
 
 
@@ -142,7 +144,8 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
         seed=int(num("seed", 7, 0, 2**62, True)), workers=int(num("workers", 2, 1, 256, True)),
         accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
                                                                                         1000, True)),
-        final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1), source=path)
+        final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1),
+        grain_agents=num("grain_agents", 0.0, 0.0, 100.0), source=path)
 
 
 def period_within(block: Any, key: str, scenario: Scenario, fail, until: str | None = None,  # noqa: ANN001
@@ -211,15 +214,14 @@ def annual_totals(ds: xr.Dataset, variables: list[str]) -> xr.Dataset:
     return chosen.groupby("time.year").sum("time").sel(year=full)
 
 
-GRAIN_AGENTS = 5  # counts are compared as log(count + this many agents' worth of persons)
-
-
 def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int],
              grain: float = 1.0) -> float:
     """Weighted mean squared log error over route-years (country-years for coast-guard interceptions) where the
     record has a value, on log(count + grain). At reduced scale one agent stands for 1/agents_per_person
-    persons, so a route-year of a few dozen deaths is 0, 1 or 2 agents: with grain = a few agents' worth, such
-    cells stop dominating the objective with noise the optimiser cannot act on."""
+    persons, so a route-year of a few dozen deaths is 0, 1 or 2 agents: with grain = a few agents' worth
+    (the spec's ``grain_agents``) such cells stop adding noise the optimiser cannot act on - and also stop
+    being fitted at all, so the grain must stay below the smallest counts that matter (deaths on the
+    smaller routes). grain = 1 person is the plain log1p error."""
     total, weight = 0.0, 0.0
     for t in targets:
         sim = sim_annual[t.model].mean("replicate").sel(year=years)
@@ -235,7 +237,7 @@ def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target
 
 # --------------------------------------------------------------------------- one trial
 def _evaluate(args: tuple) -> float:
-    scenario, spec_targets, years, observed, replicates, seed = args
+    scenario, spec_targets, years, observed, replicates, seed, grain_agents = args
     from sim.run import build_config
 
     config = build_config(scenario, seed)
@@ -244,7 +246,7 @@ def _evaluate(args: tuple) -> float:
 
     ds = to_dataset(results, config.net, {})
     variables = sorted({t.model for t in spec_targets})
-    grain = GRAIN_AGENTS / (scenario.agents_per_person * replicates)
+    grain = max(1.0, grain_agents / (scenario.agents_per_person * replicates))
     return distance(annual_totals(ds, variables), observed, spec_targets, years, grain=grain)
 
 
@@ -285,7 +287,8 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
     with Executor(spec.workers, engine, scheduler) as ex:
         while done < spec.trials:
             batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
-            jobs = [(trial_scenario(spec, t.params), spec.targets, years, observed, spec.replicates, spec.seed)
+            jobs = [(trial_scenario(spec, t.params), spec.targets, years, observed, spec.replicates, spec.seed,
+                     spec.grain_agents)
                     for t in batch]
             values = dict(ex.run(_evaluate, jobs))
             for trial, value in zip(batch, (values[i] for i in range(len(batch))), strict=True):

@@ -83,6 +83,7 @@ def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
     ({"targets": [{"model": "happiness", "observed": "detections"}]}, "targets[0].model"),
     ({"targets": [{"model": "arrivals", "observed": "interceptions"}]}, "targets[0].observed"),
     ({"trials": 0}, "trials: 0 is outside"),
+    ({"grain_agents": -1}, "grain_agents: -1 is outside"),
     ({"colour": "red"}, "colour: unknown key"),
 ])
 def test_a_bad_spec_fails_with_one_line_naming_the_field(spec_file, changes, needle):
@@ -153,7 +154,7 @@ def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario
         load_scenario(write_scenario(doc, name="cal.yaml"))
 
 
-@pytest.mark.parametrize("name", ["baseline.yaml", "baseline-23.yaml"])
+@pytest.mark.parametrize("name", ["baseline.yaml", "baseline-23.yaml", "baseline-21.yaml"])
 def test_the_shipped_specs_are_valid(name):
     spec = load_spec(ROOT / "calibration" / name)
     assert len(spec.parameters) + len(spec.interventions) <= 40
