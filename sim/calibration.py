@@ -40,8 +40,7 @@ TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "c
 OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions")
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
              "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "parameters",
-             "interventions",
-             "targets"}
+             "interventions", "targets"}
 
 
 @dataclass(frozen=True)

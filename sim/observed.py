@@ -222,7 +222,7 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
     cg = cg[_complete(path, cg) & cg["actor"].isin(list(COAST_GUARDS))]
     countries = list(COAST_GUARDS.values())
     intercepted = np.full((len(countries), len(years)), np.nan)
-    for i, (actor, _) in enumerate(COAST_GUARDS.items()):
+    for i, actor in enumerate(COAST_GUARDS):
         sub = cg[cg["actor"] == actor]
         intercepted[i] = pd.Series(sub["value"].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
 
