@@ -31,7 +31,7 @@ from sim.errors import InputError
 from sim.executor import Executor
 from sim.model import RouteModel
 from sim.parameters import PARAMETERS
-from sim.results import model_variable
+from sim.results import model_variable, unit_dim
 from sim.scenario import Scenario, load_scenario, month_end, parse_month
 from sim.yamlfile import read_mapping
 
@@ -224,7 +224,7 @@ def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target
     total, weight = 0.0, 0.0
     for t in targets:
         sim = sim_annual[t.model].mean("replicate").sel(year=years)
-        unit = next(d for d in sim.dims if d != "year")
+        unit = unit_dim(sim)
         obs = observed[t.observed].reindex(year=years).reindex({unit: sim[unit].values})
         err = (np.log(sim + grain) - np.log(obs + grain)) ** 2
         n = int(err.notnull().sum())

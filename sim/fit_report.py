@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from sim.results import model_variable
+from sim.results import model_variable, unit_dim
 
 __all__ = ["DEFAULT_TARGETS", "INTERCEPTIONS_TARGET", "FitTarget", "annual_quantiles", "fit_summary", "fit_table",
-           "label_periods", "unit_dim", "write_report"]
+           "label_periods", "write_report"]
 
 ROUTE_TITLES = {"central_med": "Central Mediterranean", "eastern_med": "Eastern Mediterranean",
                 "western_med": "Western Mediterranean", "atlantic": "Western African (Atlantic)",
@@ -65,11 +65,6 @@ def _full_years(results: xr.Dataset, years: tuple[int, int] | None) -> list[int]
     if years is not None:
         full = [y for y in full if years[0] <= y <= years[1]]
     return full
-
-
-def unit_dim(da: xr.DataArray) -> str:
-    """The dimension a series is reported on: ``route``, or ``country`` for coast-guard interceptions."""
-    return next(d for d in da.dims if d not in ("time", "year", "replicate", "quantile"))
 
 
 def annual_quantiles(results: xr.Dataset, var: str, years: Sequence[int]) -> xr.DataArray:

@@ -145,6 +145,11 @@ def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
     raise KeyError(f"model variable '{name}' not in results")
 
 
+def unit_dim(da: xr.DataArray) -> str:
+    """The dimension a series is reported on: ``route``, or ``country`` for coast-guard interceptions."""
+    return next(d for d in da.dims if d not in ("time", "year", "replicate", "quantile"))
+
+
 def annual(ds: xr.Dataset) -> xr.Dataset:
     """Yearly sums of the flow variables (route-level), per replicate."""
     flows = [v for v in ROUTE_FLOWS if v in ds]
