@@ -124,9 +124,6 @@ class RouteModel(mesa.Model):
         self._cells_at = {n: [c for c in self.cells if c.node == n] for n in range(net.n_nodes)}
         self._sea_edges_of_cells = [(np.flatnonzero((net.edge_from == n) & (net.edge_mode == SEA)), cells)
                                     for n, cells in self._cells_at.items() if cells]
-        # keyed draws of cell c on a day: keys 16c + 0..3 (arrests, recruitment), 4..5 (seizures), 6..7 (cell)
-        self._cell_keys = np.array([[16 * c.cell_id + j for j in range(8)] for c in self.cells], dtype=np.int64)
-        self.cell_draws: list[list[float]] = []
         for cell in self.cells:  # the smuggler network: rivals at the same stage, land networks feeding it
             cell.partners = [c for c in self._cells_at[cell.node] if c is not cell]
             feeders = net.edge_from[(net.edge_to == cell.node)]
@@ -189,7 +186,6 @@ class RouteModel(mesa.Model):
         self._update_information(t)
         self._node_levers()
         self._smuggler_queues()
-        self._draw_for_cells(t)
         for cell in self.cells:
             cell.step()
         self._fee_idx = self._fee_index()
@@ -344,16 +340,6 @@ class RouteModel(mesa.Model):
             -prior_int)
         b = risk_b + p["beta_success"] * (np.log1p(-obs_int) - np.log1p(-prior_int))
         return a, b, risk_a, risk_b
-
-    def _draw_for_cells(self, t: int) -> None:
-        """The day's keyed uniforms of every cell, in three vectorised calls instead of a few scalar draws per
-        cell (the same values: ``Streams.scalar_uniform`` equals ``uniform`` key by key)."""
-        keys = self._cell_keys
-        s = self.streams
-        draws = np.concatenate([s.uniform(Decision.ARRESTS, t, keys[:, :4]),
-                                s.uniform(Decision.SEIZURE, t, keys[:, 4:6]),
-                                s.uniform(Decision.CELL, t, keys[:, 6:8])], axis=1)
-        self.cell_draws = draws.tolist()
 
     def _fee_index(self) -> np.ndarray:
         """Price index per edge: the mean of the cells at its departure point (1 for land legs)."""

@@ -129,19 +129,15 @@ class Streams:
 
     def scalar_poisson(self, decision: int, day: int, key: int, lam: float) -> int:
         """Poisson count by CDF inversion; meant for small means (arrests, seizures)."""
-        return poisson_at(self.scalar_uniform(decision, day, key), lam) if lam > 0 else 0
-
-
-def poisson_at(u: float, lam: float) -> int:
-    """The Poisson(lam) count at uniform u, by inverting the CDF (summed term by term for small means)."""
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return int(stats.poisson.ppf(u, lam))
-    k, prob = 0, math.exp(-lam)
-    cdf = prob
-    while u > cdf and k < 10_000:
-        k += 1
-        prob *= lam / k
-        cdf += prob
-    return k
+        if lam <= 0:
+            return 0
+        if lam > 50:
+            return int(stats.poisson.ppf(self.scalar_uniform(decision, day, key), lam))
+        u = self.scalar_uniform(decision, day, key)
+        k, prob = 0, math.exp(-lam)
+        cdf = prob
+        while u > cdf and k < 10_000:
+            k += 1
+            prob *= lam / k
+            cdf += prob
+        return k

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.rng import poisson_at
+from sim.rng import Decision
 
 if TYPE_CHECKING:
     from sim.model import RouteModel
@@ -70,8 +70,8 @@ class SeaCell(mesa.Agent):
 
     def step(self) -> None:
         m = self.model
-        p = m.params
-        u = m.cell_draws[self.cell_id]  # the day's keyed uniforms: see RouteModel._draw_for_cells
+        p, t, s = m.params, m.day, m.streams
+        key = self.cell_id * 16
         # arrests: a rate per member (policing, prosecution) plus targeted operations that remove a number
         # of organisers or aides a day at this node, shared among its cells; replacement after a delay
         # (network resilience), slower for organisers, whose contacts and reputation take time to rebuild
@@ -81,8 +81,8 @@ class SeaCell(mesa.Agent):
         lam_org = self.organisers * arrest + lv.organiser_arrests[self.node] * share
         lam_aides = self.aides * arrest + lv.aide_arrests[self.node] * share
         if lam_org > 0 or lam_aides > 0:
-            lost_org = min(self.organisers, poisson_at(u[0], lam_org))
-            lost_aides = min(self.aides, poisson_at(u[1], lam_aides))
+            lost_org = min(self.organisers, s.scalar_poisson(Decision.ARRESTS, t, key, lam_org))
+            lost_aides = min(self.aides, s.scalar_poisson(Decision.ARRESTS, t, key + 1, lam_aides))
             self.organisers -= lost_org
             self.aides -= lost_aides
             self.vacant_organisers += lost_org
@@ -93,8 +93,8 @@ class SeaCell(mesa.Agent):
             days = p["recruit_days"] * lv.recruit_mult[self.node]
             back_org = 1.0 - math.exp(-1.0 / (days * p["organiser_recruit_mult"]))
             back = 1.0 - math.exp(-1.0 / days)
-            o = poisson_at(u[2], self.vacant_organisers * back_org)
-            a = poisson_at(u[3], self.vacant_aides * back)
+            o = s.scalar_poisson(Decision.ARRESTS, t, key + 2, self.vacant_organisers * back_org)
+            a = s.scalar_poisson(Decision.ARRESTS, t, key + 3, self.vacant_aides * back)
             o, a = min(o, self.vacant_organisers), min(a, self.vacant_aides)
             self.organisers += o
             self.aides += a
@@ -103,7 +103,8 @@ class SeaCell(mesa.Agent):
         # a cell short of organisers promotes an aide from a linked rival (network resilience)
         if self.vacant_organisers >= 1 and self.partners and p["promotion_rate"] > 0:
             donor = max(self.partners, key=lambda c: c.aides)
-            if donor.aides >= 2 * p["aides_per_organiser"] and u[7] < p["promotion_rate"]:
+            if donor.aides >= 2 * p["aides_per_organiser"] and s.scalar_uniform(
+                    Decision.CELL, t, key + 7) < p["promotion_rate"]:
                 donor.aides -= 1
                 self.organisers += 1
                 self.vacant_organisers -= 1
@@ -111,7 +112,7 @@ class SeaCell(mesa.Agent):
         rate = float(lv.boat_seizure_rate[self.node])
         if rate > 0:
             for k in (0, 1):
-                n = min(self.boats[k], poisson_at(u[4 + k], self.boats[k] * rate))
+                n = min(self.boats[k], s.scalar_poisson(Decision.SEIZURE, t, key + 4 + k, self.boats[k] * rate))
                 self.boats[k] -= n
                 self.seized[k] += n
         # buy boats up to the stock target; cheaper, unseaworthy boats when rescue is likely, when boats are
@@ -142,13 +143,14 @@ class SeaCell(mesa.Agent):
         # entry and exit of organisers with demand; confiscation of proceeds cuts the expected return, so
         # fewer enter and some leave even when demand is strong (assumption, see asset_confiscation)
         confiscated = float(lv.confiscation_share[self.node])
+        u = s.scalar_uniform(Decision.CELL, t, key + 6)
         if ratio >= 2.0 and self.capital > 0:
-            if u[6] < p["cell_growth_rate"] * (1.0 - confiscated):
+            if u < p["cell_growth_rate"] * (1.0 - confiscated):
                 self.organisers += 1
                 self.aides += p["aides_per_organiser"]
         elif (ratio <= 0.25 or confiscated > 0) and self.organisers > 1:
             exit_rate = p["cell_growth_rate"] / 4 * (1.0 if ratio <= 0.25 else confiscated)
-            if u[6] < exit_rate:
+            if u < exit_rate:
                 self.organisers -= 1
                 self.aides = max(0.0, self.aides - p["aides_per_organiser"])
 
