@@ -18,6 +18,7 @@ from sim import interventions as iv
 from sim.authorities import BorderAuthority
 from sim.levers import Levers
 from sim.network import Network
+from sim.parameters import DEPARTURE_CONSTANTS
 from sim.population import (
     FINAL,
     INTENT_ARRIVE,
@@ -334,6 +335,9 @@ class RouteModel(mesa.Model):
         prior_int = np.clip(self._prior[1][cross], 0, 0.99)
         obs_int = np.clip(int_obs[cross], 0, 0.99)
         asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
+        leaves_from = np.array(net.node_country)[net.edge_from[net.path_crossing]]
+        for name, country in DEPARTURE_CONSTANTS.items():
+            asc = asc + p[name] * (leaves_from == country)
         risk_a = -p["beta_risk"] * prior_risk * 1000
         risk_b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000
         a = asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30 + risk_a + p["beta_success"] * np.log1p(
@@ -572,10 +576,12 @@ class RouteModel(mesa.Model):
         pop.at_node_since[rows] = t
         pop.since[rows] = t
         self._choose_paths(rows, t)
-        self._plan_wait(rows, t, draw_give_up=True)
+        self._plan_wait(rows, t)
 
-    def _plan_wait(self, rows: np.ndarray, t: int, draw_give_up: bool) -> None:
-        """WAITING until the next fee is earned (at least the minimum stay), unless giving up first."""
+    def _plan_wait(self, rows: np.ndarray, t: int) -> None:
+        """WAITING until the next fee is earned or the next review, whichever comes first (at least the
+        minimum stay), unless giving up before. At a review the migrant looks again at fees and routes, so a
+        price cut or a new risk reaches those already waiting within weeks, not only newcomers."""
         pop, net, p = self.pop, self.net, self.params
         pop.status[rows] = Status.WAITING
         pop.since[rows] = t  # wages are credited from now on
@@ -584,12 +590,12 @@ class RouteModel(mesa.Model):
         wage = self._transit_wage[pop.node[rows]]
         deficit = np.maximum(fee - pop.savings[rows], 0)
         work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
-        wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, 3650)).astype(np.int32)
+        wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, p["transit_review_days"])).astype(np.int32)
         quits = np.zeros(len(rows), bool)
         give_up_day = wait
         rate = p["hub_give_up_rate"]
-        if draw_give_up and rate > 0:  # geometric time to giving up, drawn once on arrival
-            u = self.streams.uniform(Decision.HUB_GIVE_UP, t, pop.uid[rows])
+        if rate > 0:  # geometric time to giving up, drawn afresh for each wait: a constant daily hazard
+            u = self.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
             give_up_day = np.ceil(np.log(u) / np.log1p(-rate))
             quits = give_up_day < wait
         pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
@@ -609,13 +615,13 @@ class RouteModel(mesa.Model):
         edges = self._next_edge(rows)
         fee = net.edge_fee[edges] * self._fee_idx[edges]
         can = pop.savings[rows] >= fee
-        self._plan_wait(rows[~can], t, draw_give_up=False)
+        self._plan_wait(rows[~can], t)
         rows, edges, fee = rows[can], edges[can], fee[can]
         sea = net.edge_mode[edges] == SEA
         contact = self.levers.contact_mult[pop.node[rows]]
         if sea.any() and (contact < 1).any():  # finding a smuggler who sells the crossing (online or not)
             missed = sea & (self.streams.uniform(Decision.CONTACT, t, pop.uid[rows]) >= contact)
-            self._plan_wait(rows[missed], t, draw_give_up=True)
+            self._plan_wait(rows[missed], t)
             rows, edges, fee, sea = rows[~missed], edges[~missed], fee[~missed], sea[~missed]
         pop.status[rows[sea]] = Status.WITH_SMUGGLER
         pop.until[rows[sea]] = t + 1
@@ -663,7 +669,7 @@ class RouteModel(mesa.Model):
             self._choose_paths(lw, t)
             moved = net.edge_mode[self._next_edge(lw)] != SEA
             pop.since[lw[~moved]] = t
-            self._plan_wait(lw[moved], t, draw_give_up=False)
+            self._plan_wait(lw[moved], t)
             rows = np.concatenate([rows[~long_wait], lw[~moved]])
         pop.until[rows] = t + 1
         if len(rows) == 0:
@@ -690,10 +696,10 @@ class RouteModel(mesa.Model):
         cell = np.minimum(np.searchsorted(cum, x, side="right"), self._node_last_cell[nodes])
         share_u = np.array([c.unseaworthy_share() for c in cells])
         boat_class = (self.streams.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell]).astype(np.int8)
-        fee = net.edge_fee[edges] * np.array([c.price_index for c in cells])[cell]
+        fee = net.edge_fee[edges] * self.levers.fee_mult[edges] * np.array([c.price_index for c in cells])[cell]
         can = pop.savings[rows] >= fee
         if (~can).any():  # the price rose while they waited
-            self._plan_wait(rows[~can], t, draw_give_up=False)
+            self._plan_wait(rows[~can], t)
             rows, uid, edges, cell, boat_class, fee = (x[can] for x in (rows, uid, edges, cell, boat_class, fee))
             if len(rows) == 0:
                 return

@@ -41,6 +41,11 @@ _PARAMETERS = [
     Parameter("hub_give_up_rate", 1 / 720, "per day", 0.0, 0.1, f"{_A}; basis: many migrants in Libya and "
               "Morocco work there for years or go home (IOM DTM)", "daily probability that a waiting migrant "
               "settles in the transit country or goes home"),
+    Parameter("transit_review_days", 30.0, "days", 1.0, 3650.0, f"{_A}; basis: the Central Med's month-scale "
+              "responses to supply shocks (Sabratha, July 2017: -85% within two months; Tunisia's metal boats: "
+              "departures x10 within a year; literature-survey.md 8.9-8.10) need the people already waiting to "
+              "react, not only newcomers", "longest a migrant working towards a fee goes without looking again at "
+              "fees and routes"),
     Parameter("transit_wage_mult", 1.0, "multiplier", 0.05, 20.0, f"{_A}; the wages in data/network/nodes.csv "
               "are uncalibrated assumptions, so their common level is left to calibration",
               "multiplier on every transit node's wage_eur_per_day: how fast migrants earn the next fee, and so "
@@ -74,6 +79,11 @@ _PARAMETERS = [
     Parameter("asc_atlantic", -1.0, "utility", -10.0, 10.0, "assumption (route constant, to be calibrated); "
               "hand-set below zero because the Atlantic carried few crossings 2014-2019 (Frontex) although it "
               "is the cheapest path from West Africa in data/network", "as asc_central_med, for the Atlantic"),
+    Parameter("asc_from_tunisia", 0.0, "utility", -10.0, 10.0, "assumption (departure-country constant, to be "
+              "calibrated); basis: few sub-Saharan or non-Tunisian Maghreb nationals left from Tunisia before 2022, "
+              "when Libya was the main departure country (Frontex ARA 2015-2018; literature-survey.md 8.10)",
+              "attractiveness of crossings that leave from Tunisia, beside the Central Med constant: the smuggling "
+              "networks, entry routes and residence that the aggregate origins and the network do not carry"),
     Parameter("info_lag_days", 30.0, "days", 1.0, 365.0, f"{_A}; basis: news of deaths and interceptions "
               "reaches would-be migrants with a lag (literature.md: Hinsch & Bijak 2023)",
               "delay before outcomes on a crossing reach migrants' perceptions"),
@@ -169,3 +179,8 @@ def resolve(overrides: dict[str, float]) -> dict[str, float]:
             raise ValueError(f"{name}={value} is outside [{p.low}, {p.high}] {p.unit}")
         values[name] = float(value)
     return values
+
+
+# Departure-country constants: the parameter adds to the utility of every path whose border crossing
+# leaves from a node of that country (ISO code in data/network/nodes.csv).
+DEPARTURE_CONSTANTS = {"asc_from_tunisia": "TN"}

@@ -55,6 +55,7 @@ class Decision(IntEnum):
     SKILLS = 30
     LEGAL_DESTINATION = 31
     CONTACT = 32
+    WAIT_GIVE_UP = 33
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))

@@ -120,7 +120,7 @@ class SeaCell(mesa.Agent):
         rescue = float(m.node_rescue[self.node])
         monthly_seizure = 1.0 - math.exp(-30.0 * rate)
         share_u = min(1.0, p["unseaworthy_share_base"] + p["unseaworthy_share_sar"] * rescue
-                      + p["unseaworthy_share_seizure"] * monthly_seizure)
+                      + p["unseaworthy_share_seizure"] * monthly_seizure + float(lv.unseaworthy_extra[self.node]))
         need = max(0.0, self.launch_capacity() * p["boat_stock_days"] - self.boats[0] - self.boats[1])
         if need > 0 and self.capital > 0:
             c0, c1 = p["boat_cost_seaworthy"], p["boat_cost_unseaworthy"]

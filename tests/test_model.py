@@ -104,3 +104,38 @@ def test_overcrowding_raises_deaths_per_attempt(network):
         return deaths / sum(r.route["crossing_attempts"].sum() for r in runs)
 
     assert rate(2.5) > 1.5 * rate(1.0)
+
+
+def test_a_departure_country_constant_moves_central_med_crossings_away_from_tunisia(network):
+    """``asc_from_tunisia`` < 0 makes crossings from Sfax less attractive than those from Libya, all else
+    equal: Sfax's share of Central Med attempts falls, pooled over paired replicates."""
+    crossing = list(np.flatnonzero(network.edge_crossing))
+    cm = [crossing.index(network.edge(e)) for e in ("tripoli_italy", "tripoli_malta", "benghazi_italy", "sfax_italy")]
+    share = {}
+    for value in (0.0, -3.0):
+        runs = [run_small(network, replicate=r, end=dt.date(2015, 6, 30), params={"asc_from_tunisia": value})
+                for r in (0, 1)]
+        attempts = sum(r.by_crossing["attempts"][:, cm].sum(0) for r in runs)
+        share[value] = attempts[-1] / attempts.sum()
+    assert share[0.0] > 0.2  # Sfax carries a real share to begin with
+    assert share[-3.0] < 0.5 * share[0.0]
+
+
+def test_migrants_already_waiting_see_a_fee_cut_within_their_review_period(network):
+    """A fee cut at Sfax from July 2014 reaches those already working towards the old fee at their next
+    review (``transit_review_days``): more leave from Sfax in the month after the cut with monthly
+    reviews than when each plans one long wait for the fee seen on arrival (review every ten years)."""
+    crossing = list(np.flatnonzero(network.edge_crossing))
+    sfax = crossing.index(network.edge("sfax_italy"))
+    cut = [spec("cheap_boats", "sfax", 0.8, start="2014-07-01")]
+    gain = {}
+    for review in (30.0, 3650.0):
+        params = {"transit_review_days": review}
+        gains = []
+        for r in (0, 1):
+            b = run_small(network, replicate=r, end=dt.date(2014, 7, 31), params=params)
+            a = run_small(network, replicate=r, end=dt.date(2014, 7, 31), params=params, interventions=cut)
+            gains.append(a.by_crossing["attempts"][6, sfax] - b.by_crossing["attempts"][6, sfax])
+        gain[review] = sum(gains)
+    assert gain[30.0] > 0
+    assert gain[30.0] > 2 * max(gain[3650.0], 0.0)

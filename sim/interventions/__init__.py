@@ -4,6 +4,7 @@ from sim.interventions import (  # noqa: F401
     asset_confiscation,
     boat_seizure,
     border_enforcement,
+    cheap_boats,
     content_takedown,
     information_campaign,
     labour_mobility,
