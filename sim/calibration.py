@@ -279,8 +279,8 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
     dists.update({f"iv:{name}": _distribution(b) for name, b in spec.interventions.items()})
     years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
              if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
-    if not study.trials:  # the first trial is the scenario as it stands (e.g. the previous fit): a warm start
-        study.enqueue_trial(current_values(spec))
+    if not study.trials and not _start_would_see_held_out_years(spec):
+        study.enqueue_trial(current_values(spec))  # a warm start: the scenario as it stands (e.g. the last fit)
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
     with Executor(spec.workers, engine, scheduler) as ex:
@@ -310,6 +310,19 @@ def current_values(spec: CalibrationSpec) -> dict[str, float]:
         values[f"iv:{name}"] = strengths[name]
     bounds = {**spec.parameters, **{f"iv:{k}": b for k, b in spec.interventions.items()}}
     return {k: min(max(float(v), bounds[k].low), bounds[k].high) for k, v in values.items()}
+
+
+def _start_would_see_held_out_years(spec: CalibrationSpec) -> bool:
+    """Whether the scenario's fitted values were fitted on years after this fit's end. An out-of-sample fit
+    (``--until``) must not start from them, or the years it holds out leak into it through its first trial;
+    it then starts from the optimiser's own draws. A fitted file that does not say its period counts as
+    seeing every year of the scenario."""
+    cal = spec.scenario.calibration
+    if cal is None:
+        return False
+    period = (yaml.safe_load(cal.read_text()) or {}).get("fit_period") or []
+    fitted_until = dt.date.fromisoformat(str(period[1])) if len(period) == 2 else spec.scenario.period_end
+    return fitted_until > spec.fit_end
 
 
 def _distribution(b: Bound):  # noqa: ANN202

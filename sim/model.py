@@ -164,6 +164,9 @@ class RouteModel(mesa.Model):
         self._info_decay = 0.5 ** (1.0 / self.params["info_halflife_days"])
         self._prior = None  # set on the first day, from the levers then in force
         self._transit_wage = net.node_wage * self.params["transit_wage_mult"]  # EUR a day earned while waiting
+        country_of_crossing = np.array(net.node_country)[net.edge_from[net.path_crossing]]
+        self._departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
+                                 for name, country in DEPARTURE_CONSTANTS.items()}
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see _deterrence)
         self._driver_from: dt.date | None = None  # see project_drivers
         self._driver_path: np.ndarray | None = None
@@ -335,9 +338,8 @@ class RouteModel(mesa.Model):
         prior_int = np.clip(self._prior[1][cross], 0, 0.99)
         obs_int = np.clip(int_obs[cross], 0, 0.99)
         asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
-        leaves_from = np.array(net.node_country)[net.edge_from[net.path_crossing]]
-        for name, country in DEPARTURE_CONSTANTS.items():
-            asc = asc + p[name] * (leaves_from == country)
+        for name, leaves_from in self._departure_paths.items():
+            asc = asc + p[name] * leaves_from
         risk_a = -p["beta_risk"] * prior_risk * 1000
         risk_b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000
         a = asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30 + risk_a + p["beta_success"] * np.log1p(

@@ -154,7 +154,7 @@ def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario
         load_scenario(write_scenario(doc, name="cal.yaml"))
 
 
-@pytest.mark.parametrize("name", ["baseline.yaml", "baseline-23.yaml", "baseline-21.yaml"])
+@pytest.mark.parametrize("name", ["baseline.yaml", "baseline-23.yaml", "baseline-21.yaml", "baseline-tn.yaml"])
 def test_the_shipped_specs_are_valid(name):
     spec = load_spec(ROOT / "calibration" / name)
     assert len(spec.parameters) + len(spec.interventions) <= 40
@@ -172,6 +172,26 @@ def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
     start = current_values(spec)
     assert start == {f"iv:{k}": 1.0 for k in TRUTH}  # the scenario's hand-set intensities
     assert {n: float(v) for n, v in zip(names, first[2:], strict=True)} == start
+
+
+@pytest.mark.parametrize("fitted_until, until, warm", [
+    ("2015-12-31", "2015-12", True),  # in sample: start from the last fit
+    ("2015-12-31", "2014-12", False),  # out of sample: the last fit saw 2015, which this fit holds out
+    ("2014-12-31", "2014-12", True),  # a fit of 2014 alone may seed another fit of 2014
+    (None, "2014-12", False),  # a fitted file that does not say its period is taken to have seen every year
+])
+def test_an_out_of_sample_fit_never_starts_from_values_fitted_on_the_years_it_holds_out(
+        write_scenario, tmp_path, fitted_until, until, warm):
+    from sim.calibration import _start_would_see_held_out_years
+
+    fitted = {"interventions": {"level_syria_iraq": 1.7}}
+    if fitted_until:
+        fitted["fit_period"] = ["2014-01-01", fitted_until]
+    (tmp_path / "fitted.yaml").write_text(yaml.safe_dump(fitted))
+    write_scenario({**_scenario_doc(), "calibration": "fitted.yaml"}, name="scn.yaml")
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(_spec_doc(fit_period={"start": "2014-01", "end": until})))
+    spec = load_spec(tmp_path / "spec.yaml")
+    assert _start_would_see_held_out_years(spec) is not warm
 
 
 def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_sample(spec_file, tmp_path):
