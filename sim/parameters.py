@@ -43,7 +43,7 @@ _PARAMETERS = [
               "settles in the transit country or goes home"),
     Parameter("transit_review_days", 30.0, "days", 1.0, 3650.0, f"{_A}; basis: the Central Med's month-scale "
               "responses to supply shocks (Sabratha, July 2017: -85% within two months; Tunisia's metal boats: "
-              "departures x10 within a year; literature-survey.md 8.9-8.10) need the people already waiting to "
+              "departures x10 within a year; literature-survey.md 8.8 and 8.10) need the people already waiting to "
               "react, not only newcomers", "longest a migrant working towards a fee goes without looking again at "
               "fees and routes"),
     Parameter("transit_wage_mult", 1.0, "multiplier", 0.05, 20.0, f"{_A}; the wages in data/network/nodes.csv "
