@@ -320,8 +320,12 @@ def _start_would_see_held_out_years(spec: CalibrationSpec) -> bool:
     cal = spec.scenario.calibration
     if cal is None:
         return False
-    period = (yaml.safe_load(cal.read_text()) or {}).get("fit_period") or []
-    fitted_until = dt.date.fromisoformat(str(period[1])) if len(period) == 2 else spec.scenario.period_end
+    doc, _ = read_mapping(cal, "fitted-parameters file", "parameters, interventions")  # as the scenario read it
+    period = doc.get("fit_period") or []
+    try:
+        fitted_until = dt.date.fromisoformat(str(period[1]))
+    except (IndexError, KeyError, TypeError, ValueError):  # no readable period: it may have seen every year
+        fitted_until = spec.scenario.period_end
     return fitted_until > spec.fit_end
 
 

@@ -179,6 +179,7 @@ def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
     ("2015-12-31", "2014-12", False),  # out of sample: the last fit saw 2015, which this fit holds out
     ("2014-12-31", "2014-12", True),  # a fit of 2014 alone may seed another fit of 2014
     (None, "2014-12", False),  # a fitted file that does not say its period is taken to have seen every year
+    ("end of 2014", "2014-12", False),  # nor one whose period cannot be read
 ])
 def test_an_out_of_sample_fit_never_starts_from_values_fitted_on_the_years_it_holds_out(
         write_scenario, tmp_path, fitted_until, until, warm):
