@@ -37,9 +37,10 @@ from sim.yamlfile import read_mapping
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
                 "sea_interceptions": "coast_guard_interceptions"}
+METHODS = ("least_squares", "tpe")
 OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions")
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
-             "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "parameters",
+             "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "method", "parameters",
              "interventions", "targets"}
 
 
@@ -75,6 +76,7 @@ class CalibrationSpec:
     final_replicates: int = 10
     final_agents_per_person: float = 1.0
     grain_agents: float = 0.0
+    method: str = "least_squares"  # or "tpe" (see the module docstring)
     source: Path | None = None
 
 
@@ -133,6 +135,9 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
             raise fail(key, f"{v} is outside [{low}, {high}]")
         return v
 
+    method = doc.get("method", "least_squares")
+    if method not in METHODS:
+        raise fail("method", f"'{method}' is not one of {', '.join(METHODS)}")
     name = doc["name"]
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
         raise fail("name", "letters, digits, _ and - only")
@@ -144,7 +149,7 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
         accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
                                                                                         1000, True)),
         final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1),
-        grain_agents=num("grain_agents", 0.0, 0.0, 100.0), source=path)
+        grain_agents=num("grain_agents", 0.0, 0.0, 100.0), method=method, source=path)
 
 
 def period_within(block: Any, key: str, scenario: Scenario, fail, until: str | None = None,  # noqa: ANN001
@@ -213,6 +218,25 @@ def annual_totals(ds: xr.Dataset, variables: list[str]) -> xr.Dataset:
     return chosen.groupby("time.year").sum("time").sel(year=full)
 
 
+def residuals(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int],
+              grain: float = 1.0) -> np.ndarray:
+    """The log error of every route-year (country-year for coast-guard interceptions) where the record has a
+    value, on log(count + grain), each scaled by sqrt(weight / (sum of weights x the target's count)) so that
+    their squares sum to the distance: what a least-squares optimiser fits. The record's gaps alone decide
+    which cells count, so the vector has the same length for every parameter set."""
+    parts = []
+    for t in targets:
+        sim = sim_annual[t.model].mean("replicate").sel(year=years)
+        unit = unit_dim(sim)
+        obs = observed[t.observed].reindex(year=years).reindex({unit: sim[unit].values})
+        err = (np.log(sim + grain) - np.log(obs + grain)).transpose("year", unit).values.ravel()
+        err = err[np.isfinite(err)]
+        if len(err):
+            parts.append((t.weight, err))
+    total_weight = sum(w for w, _ in parts)
+    return np.concatenate([np.sqrt(w / (total_weight * len(e))) * e for w, e in parts]) if parts else np.zeros(0)
+
+
 def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int],
              grain: float = 1.0) -> float:
     """Weighted mean squared log error over route-years (country-years for coast-guard interceptions) where the
@@ -221,21 +245,16 @@ def distance(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target
     (the spec's ``grain_agents``) such cells stop adding noise the optimiser cannot act on - and also stop
     being fitted at all, so the grain must stay below the smallest counts that matter (deaths on the
     smaller routes). grain = 1 person is the plain log1p error."""
-    total, weight = 0.0, 0.0
-    for t in targets:
-        sim = sim_annual[t.model].mean("replicate").sel(year=years)
-        unit = unit_dim(sim)
-        obs = observed[t.observed].reindex(year=years).reindex({unit: sim[unit].values})
-        err = (np.log(sim + grain) - np.log(obs + grain)) ** 2
-        n = int(err.notnull().sum())
-        if n:
-            total += t.weight * float(err.sum(skipna=True)) / n
-            weight += t.weight
-    return total / weight if weight else math.inf
+    return sum_of_squares(residuals(sim_annual, observed, targets, years, grain))
+
+
+def sum_of_squares(r: np.ndarray) -> float:
+    return float(r @ r) if len(r) else math.inf
 
 
 # --------------------------------------------------------------------------- one trial
-def _evaluate(args: tuple) -> float:
+def _evaluate(args: tuple) -> np.ndarray:
+    """One trial's residuals (see ``residuals``); the distance is the sum of their squares."""
     scenario, spec_targets, years, observed, replicates, seed, grain_agents = args
     from sim.run import build_config
 
@@ -246,7 +265,7 @@ def _evaluate(args: tuple) -> float:
     ds = to_dataset(results, config.net, {})
     variables = sorted({t.model for t in spec_targets})
     grain = max(1.0, grain_agents / (scenario.agents_per_person * replicates))
-    return distance(annual_totals(ds, variables), observed, spec_targets, years, grain=grain)
+    return residuals(annual_totals(ds, variables), observed, spec_targets, years, grain=grain)
 
 
 def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
@@ -258,16 +277,37 @@ def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
 
 def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: bool = False, engine: str = "auto",
               scheduler: str | None = None) -> dict:
-    """Run (or resume) the optimisation; write OUT/fitted.yaml and OUT/trials.csv; return the fitted dict.
+    """Run (or resume) the fit; write OUT/fitted.yaml and OUT/trials.csv; return the fitted dict.
 
-    Trials are asked in batches of ``spec.workers`` and evaluated on Dask (a local cluster, or the one at
-    ``scheduler``; its workers stay up for the whole calibration) or on a process pool (``engine="pool"``)."""
+    Trials run on Dask (a local cluster, or the one at ``scheduler``; its workers stay up for the whole
+    calibration) or on a process pool (``engine="pool"``). A fit starts from the scenario's current values
+    unless they were fitted on years this fit holds out."""
+    out.mkdir(parents=True, exist_ok=True)
+    years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
+             if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
+    start = None if _start_would_see_held_out_years(spec) else current_values(spec)
+    with Executor(spec.workers, engine, scheduler) as ex:
+        if spec.method == "least_squares":
+            from sim.calibration_lsq import fit_least_squares
+
+            return fit_least_squares(spec, out, observed, years, start, ex, progress)
+        return _fit_tpe(spec, out, observed, years, start, ex, progress)
+
+
+def trial_job(spec: CalibrationSpec, values: dict[str, float], years: list[int], observed: xr.Dataset) -> tuple:
+    """What a worker needs to score one set of values (see ``_evaluate``)."""
+    return (trial_scenario(spec, values), spec.targets, years, observed, spec.replicates, spec.seed,
+            spec.grain_agents)
+
+
+def _fit_tpe(spec: CalibrationSpec, out: Path, observed: xr.Dataset, years: list[int], start: dict | None,
+             ex: Executor, progress: bool) -> dict:
+    """Optuna's multivariate TPE, trials asked in batches of ``spec.workers``, stored in OUT/trials.db."""
     import optuna
     from tqdm import tqdm
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)  # multivariate TPE
-    out.mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{(out / 'trials.db').resolve()}"
     n_free = len(spec.parameters) + len(spec.interventions)
     sampler = optuna.samplers.TPESampler(seed=spec.seed, multivariate=True, n_startup_trials=min(30, 4 * n_free))
@@ -277,24 +317,19 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)  # interrupted last time: ask again
     dists = {name: _distribution(b) for name, b in spec.parameters.items()}
     dists.update({f"iv:{name}": _distribution(b) for name, b in spec.interventions.items()})
-    years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
-             if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
-    if not study.trials and not _start_would_see_held_out_years(spec):
-        study.enqueue_trial(current_values(spec))  # a warm start: the scenario as it stands (e.g. the last fit)
+    if not study.trials and start is not None:
+        study.enqueue_trial(start)  # a warm start: the scenario as it stands (e.g. the last fit)
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
-    with Executor(spec.workers, engine, scheduler) as ex:
-        while done < spec.trials:
-            batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
-            jobs = [(trial_scenario(spec, t.params), spec.targets, years, observed, spec.replicates, spec.seed,
-                     spec.grain_agents)
-                    for t in batch]
-            values = dict(ex.run(_evaluate, jobs))
-            for trial, value in zip(batch, (values[i] for i in range(len(batch))), strict=True):
-                study.tell(trial, value if math.isfinite(value) else None,
-                           state=None if math.isfinite(value) else optuna.trial.TrialState.FAIL)
-            done += len(batch)
-            bar.update(len(batch))
+    while done < spec.trials:
+        batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
+        jobs = [trial_job(spec, t.params, years, observed) for t in batch]
+        values = {i: sum_of_squares(r) for i, r in ex.run(_evaluate, jobs)}
+        for trial, value in zip(batch, (values[i] for i in range(len(batch))), strict=True):
+            study.tell(trial, value if math.isfinite(value) else None,
+                       state=None if math.isfinite(value) else optuna.trial.TrialState.FAIL)
+        done += len(batch)
+        bar.update(len(batch))
     bar.close()
     return summarise(spec, study, out)
 
@@ -336,6 +371,7 @@ def _distribution(b: Bound):  # noqa: ANN202
 
 
 def summarise(spec: CalibrationSpec, study, out: Path) -> dict:  # noqa: ANN001
+    """TPE's fit: the best trial, and as samples the trials within the best ``accept_fraction``."""
     import optuna
 
     trials = sorted((t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE),
@@ -343,29 +379,39 @@ def summarise(spec: CalibrationSpec, study, out: Path) -> dict:  # noqa: ANN001
     if not trials:
         raise InputError(f"{out}: no completed trials")
     n_accept = max(5, int(round(spec.accept_fraction * len(trials))))
-    accepted = trials[:n_accept]
-    best = trials[0]
+    return write_fit(spec, out, [(t.number, float(t.value), t.params) for t in trials],
+                     [{**split_values(t.params), "distance": float(t.value)} for t in trials[:n_accept]],
+                     "simulated method of moments (weighted mean squared log error of annual route totals), "
+                     "Optuna TPE optimiser; samples = trials within the best accept_fraction of distances "
+                     "(ABC-style acceptance region, approximate)")
 
-    def split(values: dict) -> dict:
-        return {"parameters": {k: float(v) for k, v in values.items() if not k.startswith("iv:")},
-                "interventions": {k[3:]: float(v) for k, v in values.items() if k.startswith("iv:")}}
 
+def split_values(values: dict) -> dict:
+    """Trial values keyed ``name`` / ``iv:id`` as the fitted file's parameters and interventions."""
+    return {"parameters": {k: float(v) for k, v in values.items() if not k.startswith("iv:")},
+            "interventions": {k[3:]: float(v) for k, v in values.items() if k.startswith("iv:")}}
+
+
+def write_fit(spec: CalibrationSpec, out: Path, evaluated: list[tuple[int, float, dict]], samples: list[dict],
+              method: str, **extra: Any) -> dict:
+    """Write OUT/fitted.yaml (the best values, the samples) and OUT/trials.csv (every trial, best first)."""
+    evaluated = sorted(evaluated, key=lambda e: e[1])
+    _, best_distance, best = evaluated[0]
     fitted = {
-        **split(best.params),
-        "distance": float(best.value),
-        "method": "simulated method of moments (weighted mean squared log error of annual route totals), "
-                  "Optuna TPE optimiser; samples = trials within the best accept_fraction of distances "
-                  "(ABC-style acceptance region, approximate)",
+        **split_values(best),
+        "distance": best_distance,
+        "method": method,
         "spec": str(spec.source) if spec.source else "",
         "fit_period": [spec.fit_start.isoformat(), spec.fit_end.isoformat()],
         "agents_per_person_while_fitting": spec.agents_per_person,
-        "trials_completed": len(trials),
-        "samples": [{**split(t.params), "distance": float(t.value)} for t in accepted],
+        "trials_completed": len(evaluated),
+        **extra,
+        "samples": samples,
         "created": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     (out / "fitted.yaml").write_text(yaml.safe_dump(fitted, sort_keys=False), encoding="utf-8")
-    rows = ["trial,distance," + ",".join(sorted(best.params))]
-    for t in trials:
-        rows.append(f"{t.number},{t.value:.6g}," + ",".join(f"{t.params[k]:.6g}" for k in sorted(best.params)))
+    names = sorted(best)
+    rows = ["trial,distance," + ",".join(names)]
+    rows += [f"{n},{d:.6g}," + ",".join(f"{v[k]:.6g}" for k in names) for n, d, v in evaluated]
     (out / "trials.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     return fitted

@@ -57,12 +57,12 @@ def _synthetic_observations(spec):
                        "dead_missing": totals["dead_missing_sea"].astype(float).transpose("year", "route")})
 
 
-def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
-    spec = load_spec(spec_file(trials=14))
+def test_tpe_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
+    spec = load_spec(spec_file(trials=14, method="tpe"))
     observed = _synthetic_observations(spec)
     out = tmp_path / "fit"
     calibrate(spec, out, observed)
-    spec = load_spec(spec_file(trials=28))
+    spec = load_spec(spec_file(trials=28, method="tpe"))
     fitted = calibrate(spec, out, observed, engine="dask")  # resumes, on a Dask LocalCluster: 14 more, not 28
     assert fitted["trials_completed"] == 28
     for name, truth in TRUTH.items():
@@ -74,6 +74,34 @@ def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
     assert back["interventions"] == fitted["interventions"]
 
 
+def _rows(path):
+    return {r.split(",")[0]: r for r in path.read_text().splitlines()[1:]}
+
+
+def test_least_squares_recovers_known_parameters_resumes_and_samples_around_the_fit(spec_file, tmp_path):
+    """The trust-region fit from the scenario's values (1, 1) finds the truth within 30%; stopped by its budget
+    and rerun with a larger one, it replays the stored trials (same numbers, same distances) and goes on."""
+    observed = _synthetic_observations(load_spec(spec_file()))
+    out = tmp_path / "fit"
+    first = calibrate(load_spec(spec_file(trials=4)), out, observed, engine="pool")
+    assert first["trials_completed"] == 4 and "budget" in first["stopped_by"]
+    before = _rows(out / "trials.csv")
+    fitted = calibrate(load_spec(spec_file(trials=30)), out, observed, engine="pool")
+    after = _rows(out / "trials.csv")
+    assert all(after[n] == row for n, row in before.items())
+    assert 4 < fitted["trials_completed"] <= 30 and len(after) == fitted["trials_completed"]
+    for name, truth in TRUTH.items():
+        estimate = fitted["interventions"][name]
+        assert abs(np.log(estimate / truth)) < np.log(1.3), (name, estimate, truth)  # within 30%
+        spread = fitted["uncertainty"]["interventions"][name]
+        assert spread["p05"] <= estimate <= spread["p95"]
+    best = fitted["samples"][0]
+    assert best["interventions"] == fitted["interventions"] and best["distance"] == fitted["distance"]
+    draws = [s["interventions"] for s in fitted["samples"][1:]]
+    assert len(draws) >= 4 and all(d != best["interventions"] for d in draws)
+    assert all(0.25 <= v <= 4.0 for d in draws for v in d.values())
+
+
 @pytest.mark.parametrize("changes,needle", [
     ({"parameters": {"beta_feee": {"low": 0, "high": 1}}}, "parameters.beta_feee: unknown parameter"),
     ({"parameters": {"beta_fee": {"low": 2, "high": 1}}}, "parameters.beta_fee: bad prior"),
@@ -83,6 +111,7 @@ def test_calibration_recovers_known_parameters_and_resumes(spec_file, tmp_path):
     ({"targets": [{"model": "happiness", "observed": "detections"}]}, "targets[0].model"),
     ({"targets": [{"model": "arrivals", "observed": "interceptions"}]}, "targets[0].observed"),
     ({"trials": 0}, "trials: 0 is outside"),
+    ({"method": "newton"}, "method: 'newton' is not one of least_squares, tpe"),
     ({"grain_agents": -1}, "grain_agents: -1 is outside"),
     ({"colour": "red"}, "colour: unknown key"),
 ])
