@@ -15,12 +15,14 @@ covariance = (J'J / s2 + 12 I)^-1. Its draws, clipped to the box, are the sample
 the forecasts run with (the first sample is the best trial itself).
 
 Resumable: every trial's residuals are stored in OUT/evaluations.db, keyed by its values. The optimiser is
-deterministic, so a rerun replays the stored trials at no cost and goes on where it stopped. ``trials`` is
-the budget of distinct trials: the fit stops when the next step or Jacobian would exceed it.
+deterministic, so a rerun replays the stored trials at no cost and goes on where it stopped (with the same
+code: the store refuses a rerun whose scenario, scale, seed, grain, targets, period or ranges differ).
+``trials`` is the budget of distinct trials: the fit stops when the next step or Jacobian would exceed it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sqlite3
@@ -31,6 +33,7 @@ import xarray as xr
 from scipy import optimize
 
 from sim.calibration import Bound, CalibrationSpec, _evaluate, split_values, sum_of_squares, trial_job, write_fit
+from sim.errors import InputError
 from sim.executor import Executor
 
 FD_STEP = 0.1  # forward-difference step in the unit box: a tenth of a prior range (38% of a level in [0.2, 5]),
@@ -65,6 +68,15 @@ class _Trials:
         self.db = sqlite3.connect(out / "evaluations.db")
         self.db.execute("CREATE TABLE IF NOT EXISTS trial (number INTEGER PRIMARY KEY, point TEXT UNIQUE, "
                         "residuals TEXT)")
+        self.db.execute("CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT)")
+        made_with = self.db.execute("SELECT value FROM setting WHERE name = 'fingerprint'").fetchone()
+        mine = _fingerprint(spec, years, bounds)
+        if made_with is None:
+            self.db.execute("INSERT INTO setting VALUES ('fingerprint', ?)", (mine,))
+        elif made_with[0] != mine:
+            self.db.close()
+            raise InputError(f"{out / 'evaluations.db'}: its trials were run with another scenario, scale, seed, "
+                             "grain, targets, period or prior ranges; use a new --out or delete that file")
         self.db.commit()
         self.jacobians: dict[str, np.ndarray] = {}
         self.last_jacobian: np.ndarray | None = None
@@ -122,6 +134,13 @@ class _Trials:
         return [(n - 1, np.array(json.loads(p)), np.array(json.loads(r))) for n, p, r in rows]
 
 
+def _fingerprint(spec: CalibrationSpec, years: list[int], bounds: dict[str, Bound]) -> str:
+    """What the stored residuals depend on besides the code: a resume with other settings must not reuse them."""
+    what = repr((spec.scenario, spec.targets, years, bounds, spec.agents_per_person, spec.replicates, spec.seed,
+                 spec.grain_agents))
+    return hashlib.sha256(what.encode()).hexdigest()
+
+
 def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, years: list[int],
                       start: dict[str, float] | None, ex: Executor, progress: bool) -> dict:
     """Run (or resume) the trust-region fit from ``start`` (the box's centre when None); write the fit."""
@@ -148,8 +167,6 @@ def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, ye
     done = trials.all()
     trials.db.close()
     if not done:
-        from sim.errors import InputError
-
         raise InputError(f"{out}: no completed trials (trials: {spec.trials} is less than one trial)")
     evaluated = [(n, sum_of_squares(r), from_unit(z, bounds)) for n, z, r in done]
     n_best = min(range(len(done)), key=lambda i: evaluated[i][1])

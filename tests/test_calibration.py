@@ -102,6 +102,15 @@ def test_least_squares_recovers_known_parameters_resumes_and_samples_around_the_
     assert all(0.25 <= v <= 4.0 for d in draws for v in d.values())
 
 
+def test_a_least_squares_store_is_not_reused_with_other_settings(spec_file, tmp_path):
+    """Stored residuals belong to their scale, seed, grain...: a rerun with another grain into the same folder
+    stops with one line naming the store rather than replaying residuals of another distance."""
+    observed = _synthetic_observations(load_spec(spec_file()))
+    calibrate(load_spec(spec_file(trials=1)), tmp_path / "fit", observed, engine="serial")
+    with pytest.raises(InputError, match="evaluations.db: its trials were run with another"):
+        calibrate(load_spec(spec_file(trials=1, grain_agents=2)), tmp_path / "fit", observed, engine="serial")
+
+
 @pytest.mark.parametrize("changes,needle", [
     ({"parameters": {"beta_feee": {"low": 0, "high": 1}}}, "parameters.beta_feee: unknown parameter"),
     ({"parameters": {"beta_fee": {"low": 2, "high": 1}}}, "parameters.beta_fee: bad prior"),
