@@ -347,6 +347,22 @@ def current_values(spec: CalibrationSpec) -> dict[str, float]:
     return {k: min(max(float(v), bounds[k].low), bounds[k].high) for k, v in values.items()}
 
 
+def start_from(spec: CalibrationSpec, fitted_path: Path) -> CalibrationSpec:
+    """The spec with its scenario's values replaced by those of another fitted file, where the fit then starts
+    (``--start-from``): an out-of-sample fit can go on from an earlier fit of the same years. That file's
+    ``fit_period`` decides, as for the scenario's own file, whether it may seed this fit."""
+    from sim.scenario import load_fitted
+
+    path = Path(fitted_path).resolve()
+    doc = load_fitted(path, lambda m: InputError(f"--start-from: {m}"))
+    ids = {s.id for s in spec.scenario.interventions}
+    unknown = sorted(set(doc["interventions"]) - ids)
+    if unknown:
+        raise InputError(f"--start-from: {path}: strengths for ids the scenario lacks: {unknown}")
+    scenario = apply(spec.scenario, doc["parameters"], doc["interventions"], calibration=path)
+    return dataclasses.replace(spec, scenario=scenario)
+
+
 def _start_would_see_held_out_years(spec: CalibrationSpec) -> bool:
     """Whether the scenario's fitted values were fitted on years after this fit's end. An out-of-sample fit
     (``--until``) must not start from them, or the years it holds out leak into it through its first trial;

@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--out", type=Path, required=True, help="output folder (an existing one is resumed)")
     k.add_argument("--until", default=None, help="end of the fitting period, YYYY-MM (overrides the spec)")
     k.add_argument("--trials", type=int, default=None, help="override the spec's trial budget")
+    k.add_argument("--start-from", type=Path, default=None,
+                   help="start from this fitted file's values rather than the scenario's (never from one fitted "
+                        "on years this fit holds out)")
     k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
     _engine_options(k, "worker processes (default: the spec's)")
     m = sub.add_parser("compare", help="run scenarios against a baseline with common random numbers")
@@ -235,6 +238,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                 if value < 1:
                     raise InputError(f"--{name.replace('_', '-')}: {value} is not allowed; expected >= 1")
                 spec = dataclasses.replace(spec, **{name: value})
+        if args.start_from is not None:
+            from sim.calibration import start_from
+
+            spec = start_from(spec, args.start_from)
         from sim.calibration_run import run_calibration
 
         report = run_calibration(spec, args.out, progress=not args.quiet, engine=args.engine,

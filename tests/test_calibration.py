@@ -233,6 +233,21 @@ def test_an_out_of_sample_fit_never_starts_from_values_fitted_on_the_years_it_ho
     assert _start_would_see_held_out_years(spec) is not warm
 
 
+def test_start_from_sets_the_values_a_fit_starts_from_and_keeps_the_leak_rule(spec_file, tmp_path):
+    from sim.calibration import _start_would_see_held_out_years, current_values, start_from
+
+    def fitted_until(name, end):
+        (tmp_path / name).write_text(yaml.safe_dump({"fit_period": ["2014-01-01", end],
+                                                     "interventions": {"level_syria_iraq": 1.7}}))
+        return start_from(load_spec(spec_file(), until="2014-12"), tmp_path / name)
+
+    early = fitted_until("early.yaml", "2014-12-31")
+    assert current_values(early)["iv:level_syria_iraq"] == 1.7 and not _start_would_see_held_out_years(early)
+    assert _start_would_see_held_out_years(fitted_until("late.yaml", "2015-12-31"))
+    with pytest.raises(InputError, match="--start-from: .*missing.yaml"):
+        start_from(early, tmp_path / "missing.yaml")
+
+
 def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_sample(spec_file, tmp_path):
     from sim.calibration_run import posterior_predictive
     from sim.model import RouteModel
