@@ -112,8 +112,9 @@ class _Trials:
 
     def fun(self, z: np.ndarray) -> np.ndarray:
         r = self.residuals([z])[0]
-        if not np.isfinite(r).all() or len(r) == 0:
-            raise ValueError("a trial gave no finite residuals")
+        if len(r) == 0:
+            raise InputError(f"{self.spec.source}: targets: the record has no value for any target in the fitting "
+                             f"period {self.years[0] if self.years else '-'}-{self.years[-1] if self.years else '-'}")
         return r
 
     def jac(self, z: np.ndarray) -> np.ndarray:

@@ -111,6 +111,14 @@ def test_a_least_squares_store_is_not_reused_with_other_settings(spec_file, tmp_
         calibrate(load_spec(spec_file(trials=1, grain_agents=2)), tmp_path / "fit", observed, engine="serial")
 
 
+def test_a_fit_with_no_observed_value_to_fit_stops_with_one_line(spec_file, tmp_path):
+    observed = _synthetic_observations(load_spec(spec_file()))
+    empty = xr.full_like(observed, np.nan)
+    with pytest.raises(InputError, match="targets: the record has no value for any target") as info:
+        calibrate(load_spec(spec_file(trials=3)), tmp_path / "fit", empty, engine="serial")
+    assert "\n" not in str(info.value)
+
+
 @pytest.mark.parametrize("changes,needle", [
     ({"parameters": {"beta_feee": {"low": 0, "high": 1}}}, "parameters.beta_feee: unknown parameter"),
     ({"parameters": {"beta_fee": {"low": 2, "high": 1}}}, "parameters.beta_fee: bad prior"),
