@@ -38,6 +38,7 @@ from sim.smugglers import LandNetwork, SeaCell
 EPOCH = dt.date(1970, 1, 1)
 ATTEMPT_KEYED = -1  # the "day" of keyed draws that belong to a crossing attempt rather than to a date
 REVIEW_DAYS = 7  # aspirants at origin review their plans weekly
+MAX_HUB_GIVE_UP = 0.2  # cap on the daily give-up probability in transit, however bleak the prospects
 SEA = 2  # index of "sea" in network.MODES
 
 # Monthly flows per route (persons; revenue in EUR). Stocks are recorded at month end.
@@ -168,6 +169,8 @@ class RouteModel(mesa.Model):
         self._departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
                                  for name, country in DEPARTURE_CONSTANTS.items()}
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see _deterrence)
+        self._node_logsum_ref: np.ndarray | None = None  # each node's logsum on the first day (see _hub_give_up)
+        self._give_up_today: np.ndarray | None = None
         self._driver_from: dt.date | None = None  # see project_drivers
         self._driver_path: np.ndarray | None = None
 
@@ -194,6 +197,7 @@ class RouteModel(mesa.Model):
             cell.step()
         self._fee_idx = self._fee_index()
         self._util = None
+        self._give_up_today: np.ndarray | None = None
 
         self._new_aspirants(t)
         pop = self.pop
@@ -456,6 +460,19 @@ class RouteModel(mesa.Model):
             np.add.at(self.departures_by_origin[m], pop.origin[leave], self.weight)
         self._start_leg(leave, edges, fee, t)
 
+    def _logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:
+        """The logsum ln sum_k exp(V_k) of the utilities of the paths from each of ``nodes``, judged at
+        ``info``: the expected value of the best path on offer there, what a nested logit compares with staying."""
+        if self._util is None:
+            self._util = self._path_utilities()
+        a, b = self._util[0], self._util[1]
+        alts = self.net.node_paths[nodes]
+        k = np.maximum(alts, 0)
+        v = np.where(alts >= 0, a[k] + info[:, None] * b[k], -np.inf)
+        top = np.max(v, axis=1, initial=-np.inf)
+        top = np.where(np.isfinite(top), top, 0.0)  # a node without paths (a destination) has no choice to judge
+        return top + np.log(np.maximum(np.exp(v - top[:, None]).sum(axis=1), 1e-300))
+
     def _deterrence(self) -> np.ndarray:
         """Multiplier on each origin's departure rate: exp(lambda * (L - L0)), with L the logsum of the
         utilities of the origin's paths today (at the origin's mean information) and L0 its value on the first
@@ -465,18 +482,31 @@ class RouteModel(mesa.Model):
         lam = self.params["deterrence"]
         if lam == 0:
             return np.ones(len(self.net.origins))
-        if self._util is None:
-            self._util = self._path_utilities()
-        a, b = self._util[0], self._util[1]
-        net = self.net
-        alts = net.node_paths[net.origin_node]
-        info = net.origin_info_mean[:, None]
-        v = np.where(alts >= 0, a[np.maximum(alts, 0)] + info * b[np.maximum(alts, 0)], -np.inf)
-        top = v.max(axis=1)
-        logsum = top + np.log(np.exp(v - top[:, None]).sum(axis=1))
+        logsum = self._logsums(self.net.origin_node, self.net.origin_info_mean)
         if self._logsum_ref is None:
             self._logsum_ref = logsum
         return np.exp(lam * (logsum - self._logsum_ref))
+
+    def _hub_give_up(self) -> np.ndarray:
+        """Daily probability, per node, that a migrant waiting or queueing there settles or goes home:
+        ``hub_give_up_rate`` x exp(-theta (L_n - L_n0)), with L_n the logsum of the paths onward from node n
+        today (at the mean information of the origins) and L_n0 its value on the first simulated day. Worse
+        prospects ahead (more interceptions, deaths, dearer boats) make waiting migrants give up sooner, so
+        enforcement can lower the number who ever cross, not only divert them; better prospects hold them.
+        ``transit_deterrence`` (theta) = 0 keeps the hazard constant. Cached for the day."""
+        if self._give_up_today is not None:
+            return self._give_up_today
+        p, net = self.params, self.net
+        rate = np.full(net.n_nodes, p["hub_give_up_rate"])
+        theta = p["transit_deterrence"]
+        if theta > 0 and rate[0] > 0:
+            nodes = np.arange(net.n_nodes)
+            logsum = self._logsums(nodes, np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
+            if self._node_logsum_ref is None:
+                self._node_logsum_ref = logsum
+            rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * (logsum - self._node_logsum_ref)))
+        self._give_up_today = rate
+        return rate
 
     def _legal_probability(self, rows: np.ndarray, o: np.ndarray) -> np.ndarray:
         """Chance each reviewing aspirant takes a legal place today: the day's places of each programme
@@ -595,10 +625,11 @@ class RouteModel(mesa.Model):
         wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, p["transit_review_days"])).astype(np.int32)
         quits = np.zeros(len(rows), bool)
         give_up_day = wait
-        rate = p["hub_give_up_rate"]
-        if rate > 0:  # geometric time to giving up, drawn afresh for each wait: a constant daily hazard
+        rate = self._hub_give_up()[pop.node[rows]]
+        if rate.max(initial=0.0) > 0:  # geometric time to giving up, drawn afresh for each wait: today's hazard
             u = self.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
-            give_up_day = np.ceil(np.log(u) / np.log1p(-rate))
+            with np.errstate(divide="ignore"):
+                give_up_day = np.where(rate > 0, np.ceil(np.log(u) / np.log1p(-rate)), np.inf)
             quits = give_up_day < wait
         pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
         pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
@@ -661,7 +692,7 @@ class RouteModel(mesa.Model):
         if len(rows) == 0:
             return
         uid = pop.uid[rows]
-        quit_ = self.streams.uniform(Decision.HUB_GIVE_UP, t, uid) < p["hub_give_up_rate"]
+        quit_ = self.streams.uniform(Decision.HUB_GIVE_UP, t, uid) < self._hub_give_up()[pop.node[rows]]
         self._finalise(rows[quit_], Status.EXITED)
         rows = rows[~quit_]
         # re-plan if the wait at the coast has grown long (monthly)

@@ -41,6 +41,11 @@ _PARAMETERS = [
     Parameter("hub_give_up_rate", 1 / 720, "per day", 0.0, 0.1, f"{_A}; basis: many migrants in Libya and "
               "Morocco work there for years or go home (IOM DTM)", "daily probability that a waiting migrant "
               "settles in the transit country or goes home"),
+    Parameter("transit_deterrence", 0.0, "per unit of logsum", 0.0, 5.0, f"{_A}; 0 (off) until calibrated. "
+              "Basis: migrants stranded in Libya, Turkey or Morocco settle or go home when crossing becomes harder "
+              "(Czaika & de Haas (IMI): restrictions deter as well as divert; many work in transit countries for "
+              "years, IOM DTM)", "how far the transit give-up hazard follows the prospects ahead: hub_give_up_rate "
+              "x exp(-theta (L - L0)), L the logsum of the onward paths' utilities; 0 = a constant hazard"),
     Parameter("transit_review_days", 30.0, "days", 1.0, 3650.0, f"{_A}; basis: the Central Med's month-scale "
               "responses to supply shocks (Sabratha, July 2017: -85% within two months; Tunisia's metal boats: "
               "departures x10 within a year; literature-survey.md 8.8 and 8.10) need the people already waiting to "
