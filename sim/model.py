@@ -39,6 +39,8 @@ EPOCH = dt.date(1970, 1, 1)
 ATTEMPT_KEYED = -1  # the "day" of keyed draws that belong to a crossing attempt rather than to a date
 REVIEW_DAYS = 7  # aspirants at origin review their plans weekly
 MAX_HUB_GIVE_UP = 0.2  # cap on the daily give-up probability in transit, however bleak the prospects
+TRANSIT_OUTLOOK_HALFLIFE_DAYS = 90.0  # assumption: those waiting judge the prospects over a season, not a day
+OUTLOOK_DECAY = 0.5 ** (1.0 / TRANSIT_OUTLOOK_HALFLIFE_DAYS)
 SEA = 2  # index of "sea" in network.MODES
 
 # Monthly flows per route (persons; revenue in EUR). Stocks are recorded at month end.
@@ -169,7 +171,8 @@ class RouteModel(mesa.Model):
         self._departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
                                  for name, country in DEPARTURE_CONSTANTS.items()}
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see _deterrence)
-        self._node_logsum_ref: np.ndarray | None = None  # each node's logsum on the first day (see _hub_give_up)
+        self._outlook: np.ndarray | None = None  # each node's averaged logsum (see _hub_give_up)
+        self._outlook_ref: np.ndarray | None = None
         self._give_up_today: np.ndarray | None = None
         self._driver_from: dt.date | None = None  # see project_drivers
         self._driver_path: np.ndarray | None = None
@@ -197,7 +200,8 @@ class RouteModel(mesa.Model):
             cell.step()
         self._fee_idx = self._fee_index()
         self._util = None
-        self._give_up_today: np.ndarray | None = None
+        self._give_up_today = None
+        self._hub_give_up()  # the outlook is averaged every day, whether or not anyone waits today
 
         self._new_aspirants(t)
         pop = self.pop
@@ -488,23 +492,29 @@ class RouteModel(mesa.Model):
         return np.exp(lam * (logsum - self._logsum_ref))
 
     def _hub_give_up(self) -> np.ndarray:
-        """Daily probability, per node, that a migrant waiting or queueing there settles or goes home:
-        ``hub_give_up_rate`` x exp(-theta (L_n - L_n0)), with L_n the logsum of the paths onward from node n
-        today (at the mean information of the origins) and L_n0 its value on the first simulated day. Worse
-        prospects ahead (more interceptions, deaths, dearer boats) make waiting migrants give up sooner, so
-        enforcement can lower the number who ever cross, not only divert them; better prospects hold them.
-        ``transit_deterrence`` (theta) = 0 keeps the hazard constant. Cached for the day."""
+        """Daily probability, per node, that a migrant waiting or queueing there settles or goes home.
+
+        ``hub_give_up_rate`` x exp(-theta (O_n - O_n*)): O_n is the outlook at node n, the logsum of the
+        utilities of the paths onward from it (at the origins' mean information) averaged with a half-life
+        of ``TRANSIT_OUTLOOK_HALFLIFE_DAYS``, and O_n* its value on the first day of the reported period.
+        Worse prospects ahead (more interceptions or deaths seen, dearer boats) make those waiting give up
+        sooner, so enforcement can lower the number who ever cross, not only divert them; better prospects
+        hold them. The average keeps a single wreck from emptying a coast. ``transit_deterrence`` (theta) =
+        0 keeps the hazard constant; during the spin-up it is constant too. Computed once a day."""
         if self._give_up_today is not None:
             return self._give_up_today
         p, net = self.params, self.net
         rate = np.full(net.n_nodes, p["hub_give_up_rate"])
         theta = p["transit_deterrence"]
         if theta > 0 and rate[0] > 0:
-            nodes = np.arange(net.n_nodes)
-            logsum = self._logsums(nodes, np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
-            if self._node_logsum_ref is None:
-                self._node_logsum_ref = logsum
-            rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * (logsum - self._node_logsum_ref)))
+            logsum = self._logsums(np.arange(net.n_nodes), np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
+            if self._outlook is None:
+                self._outlook = logsum
+            self._outlook = self._outlook + (1.0 - OUTLOOK_DECAY) * (logsum - self._outlook)
+            if self._outlook_ref is None and self._m(self.day) >= 0:
+                self._outlook_ref = self._outlook.copy()
+            if self._outlook_ref is not None:
+                rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * (self._outlook - self._outlook_ref)))
         self._give_up_today = rate
         return rate
 

@@ -319,3 +319,46 @@ def test_with_deterrence_enforcement_cuts_departures_at_the_origins_it_concerns(
     assert abs(cut[0.0][wa]) < 0.02
     assert cut[1.0][wa] > cut[0.0][wa] + 0.05
     assert abs(cut[1.0][sy]) < 0.02
+
+
+def test_with_transit_deterrence_bleaker_prospects_raise_give_up_only_where_they_worsen(network):
+    """``transit_deterrence`` ties the daily give-up hazard of those waiting at a node to the averaged logsum
+    of the paths onward from it: withdrawing rescue off Libya (more deaths seen) makes waiting in Tripoli
+    bleaker (a higher hazard than without it) and leaves Izmir's hazard as it was; at 0 the hazard is
+    ``hub_give_up_rate`` everywhere. (A crackdown is ambiguous here: it raises interceptions but also cuts
+    the deaths seen per attempt.)"""
+    crackdown = [lever("search_and_rescue", "central_med", -0.9, start="2014-03-01")]
+    tripoli, izmir = network.node("tripoli"), network.node("izmir")
+    rates = {}
+    for theta in (0.0, 2.0):
+        for ivs in ([], crackdown):
+            model = RouteModel(small_config(network, end=dt.date(2014, 12, 31), interventions=ivs,
+                                            params={"transit_deterrence": theta}), 0)
+            model.run_until(dt.date(2014, 9, 1))
+            rates[theta, bool(ivs)] = model._hub_give_up()
+    base = model.params["hub_give_up_rate"]
+    assert np.allclose(rates[0.0, False], base) and np.allclose(rates[0.0, True], base)
+    assert rates[2.0, True][tripoli] > 1.5 * rates[2.0, False][tripoli]
+    assert rates[2.0, True][izmir] == pytest.approx(rates[2.0, False][izmir], rel=0.1)
+
+
+def test_with_transit_deterrence_a_crackdown_cuts_the_number_who_ever_cross_not_only_their_route(network):
+    """At ``transit_deterrence`` 0 a Central Mediterranean crackdown strands people in Libya, who wait and try
+    again: arrivals fall, but arrivals plus those still stranded at the end fall much less. With the hazard
+    following the prospects ahead, more of the stranded settle or go home, so that sum falls by more."""
+    crackdown = [lever("border_enforcement", "central_med", 0.9)]
+    cut = {}
+    for theta in (0.0, 2.0):
+        params = {"transit_deterrence": theta}
+        b = [run_small(network, replicate=r, end=END, params=params) for r in (0, 1)]
+        a = [run_small(network, replicate=r, end=END, params=params, interventions=crackdown) for r in (0, 1)]
+        still = lambda rs: sum(r.route["arrivals"].sum() + r.route["stranded"][-1].sum() for r in rs)  # noqa: E731
+        cut[theta] = 1 - still(a) / still(b)
+    assert cut[2.0] > cut[0.0] + 0.05
+
+
+def test_transit_deterrence_keeps_every_migrant_accounted_for(network):
+    """The responsive hazard only changes when migrants leave; none is lost or double-counted."""
+    res = RouteModel(small_config(network, end=dt.date(2014, 9, 30), params={"transit_deterrence": 3.0},
+                                  interventions=[lever("border_enforcement", "central_med", 0.9)], check=True), 0)
+    assert res.run().route["arrivals"].sum() > 0
