@@ -282,16 +282,26 @@ def calibrate(spec: CalibrationSpec, out: Path, observed: xr.Dataset, progress: 
     Trials run on Dask (a local cluster, or the one at ``scheduler``; its workers stay up for the whole
     calibration) or on a process pool (``engine="pool"``). A fit starts from the scenario's current values
     unless they were fitted on years this fit holds out."""
-    out.mkdir(parents=True, exist_ok=True)
     years = [y for y in range(spec.fit_start.year, spec.fit_end.year + 1)
              if dt.date(y, 1, 1) >= spec.fit_start and dt.date(y, 12, 31) <= spec.fit_end]
     start = None if _start_would_see_held_out_years(spec) else current_values(spec)
-    with Executor(spec.workers, engine, scheduler) as ex:
-        if spec.method == "least_squares":
-            from sim.calibration_lsq import fit_least_squares
+    made = [p for p in (out, *out.parents) if not p.exists()]  # what this run creates, deepest first
+    stores = [out / name for name in ("evaluations.db", "trials.db") if not (out / name).exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        with Executor(spec.workers, engine, scheduler) as ex:
+            if spec.method == "least_squares":
+                from sim.calibration_lsq import fit_least_squares
 
-            return fit_least_squares(spec, out, observed, years, start, ex, progress)
-        return _fit_tpe(spec, out, observed, years, start, ex, progress)
+                return fit_least_squares(spec, out, observed, years, start, ex, progress)
+            return _fit_tpe(spec, out, observed, years, start, ex, progress)
+    except InputError:  # bad input writes nothing: remove the stores and folders this run created
+        for path in stores:
+            path.unlink(missing_ok=True)
+        for path in made:
+            if path.exists() and not any(path.iterdir()):
+                path.rmdir()
+        raise
 
 
 def trial_job(spec: CalibrationSpec, values: dict[str, float], years: list[int], observed: xr.Dataset) -> tuple:

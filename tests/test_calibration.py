@@ -115,8 +115,9 @@ def test_a_fit_with_no_observed_value_to_fit_stops_with_one_line(spec_file, tmp_
     observed = _synthetic_observations(load_spec(spec_file()))
     empty = xr.full_like(observed, np.nan)
     with pytest.raises(InputError, match="targets: the record has no value for any target") as info:
-        calibrate(load_spec(spec_file(trials=3)), tmp_path / "fit", empty, engine="serial")
+        calibrate(load_spec(spec_file(trials=3)), tmp_path / "runs" / "fit", empty, engine="serial")
     assert "\n" not in str(info.value)
+    assert not (tmp_path / "runs").exists()  # nothing written: no empty store, no folder
 
 
 @pytest.mark.parametrize("changes,needle", [
