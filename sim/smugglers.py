@@ -61,7 +61,7 @@ class SeaCell(mesa.Agent):
     def seat_capacity(self, bad_weather: bool, rescue: float, load: float | None = None) -> float:
         """Persons this cell can put to sea today (at today's load factor unless one is given)."""
         p = self.model.params
-        launches = min(self.launch_capacity(), self.boats[0] + self.boats[1])
+        launches = min(self.launch_capacity(), self.boats[0] + self.boats[1]) * self.model.levers.launch_mult[self.node]
         if bad_weather:
             launches *= min(1.0, p["bad_weather_launch_base"] + p["bad_weather_launch_sar"] * rescue)
         share_u = self.unseaworthy_share()
@@ -144,7 +144,8 @@ class SeaCell(mesa.Agent):
         # fewer enter and some leave even when demand is strong (assumption, see asset_confiscation)
         confiscated = float(lv.confiscation_share[self.node])
         u = s.scalar_uniform(Decision.CELL, t, key + 6)
-        if ratio >= 2.0 and self.capital > 0:
+        controlled = lv.launch_mult[self.node] < 1.0  # whoever stops departures at a coast stops newcomers too
+        if ratio >= 2.0 and self.capital > 0 and not controlled:
             if u < p["cell_growth_rate"] * (1.0 - confiscated):
                 self.organisers += 1
                 self.aides += p["aides_per_organiser"]

@@ -6,6 +6,7 @@ from sim.interventions import (  # noqa: F401
     border_enforcement,
     cheap_boats,
     content_takedown,
+    departure_control,
     information_campaign,
     labour_mobility,
     legal_pathway,
