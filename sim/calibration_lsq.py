@@ -163,6 +163,9 @@ def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, ye
             z0 = best
     except _OutOfBudget:
         stopped_by = f"the trial budget ({spec.trials})"
+    except InputError:
+        trials.db.close()  # so that the caller can remove a store this run created
+        raise
     finally:
         bar.close()
     done = trials.all()
