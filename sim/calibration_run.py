@@ -33,7 +33,7 @@ def run_calibration(spec: CalibrationSpec, out: Path, progress: bool = True, eng
 
 
 def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, observed: xr.Dataset, out: Path) -> Path:
-    from sim.fit_report import DEFAULT_TARGETS, INTERCEPTIONS_TARGET, write_report
+    from sim.fit_report import COUNTRY_TARGETS, DEFAULT_TARGETS, write_report
 
     split = spec.fit_end.year if spec.fit_end < spec.scenario.period_end else None
     n = len(fitted["samples"])
@@ -44,7 +44,7 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              "trial), so the 90% interval holds the uncertainty of the fitted values as well as the model's "
              "randomness, though not its structural error.\n\n"
              f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n")
-    targets = (*DEFAULT_TARGETS, INTERCEPTIONS_TARGET) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
+    targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra)
 

@@ -136,11 +136,14 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
 def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
     """A variable of the output, or one derived from it for comparison with a record kept on other units:
     ``sea_interceptions`` is ``interceptions_by_crossing`` at sea crossings summed by departure country
-    (dims time, country, replicate), the unit in which coast guards report."""
+    (dims time, country, replicate), the unit in which coast guards report; ``sea_arrivals_by_departure`` is
+    ``arrivals_by_crossing`` at sea crossings summed the same way (Libya's count includes its few crossings to
+    Malta, which the Italian record of arrivals by departure country leaves out)."""
     if name in ds:
         return ds[name]
-    if name == "sea_interceptions" and "interceptions_by_crossing" in ds:
-        sea = ds["interceptions_by_crossing"].where(ds["crossing_mode"] == "sea", drop=True)
+    by_country = {"sea_interceptions": "interceptions_by_crossing", "sea_arrivals_by_departure": "arrivals_by_crossing"}
+    if name in by_country and by_country[name] in ds:
+        sea = ds[by_country[name]].where(ds["crossing_mode"] == "sea", drop=True)
         return sea.groupby("crossing_country").sum().rename(crossing_country="country")
     raise KeyError(f"model variable '{name}' not in results")
 

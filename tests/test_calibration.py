@@ -139,23 +139,25 @@ def test_a_bad_spec_fails_with_one_line_naming_the_field(spec_file, changes, nee
     assert needle in str(info.value) and "\n" not in str(info.value)
 
 
-def test_coast_guard_interceptions_are_a_target_by_departure_country(spec_file):
-    """The model's sea interceptions summed by departure country meet the coast guards' record: zero distance
-    against itself; a country-year the record lacks (NaN) adds nothing; a doubled Libyan record is a miss."""
-    target = {"model": "sea_interceptions", "observed": "coast_guard_interceptions", "weight": 1.0}
-    spec = load_spec(spec_file(targets=[target]))
+@pytest.mark.parametrize(("model", "observed"), [("sea_interceptions", "coast_guard_interceptions"),
+                                                  ("sea_arrivals_by_departure", "italy_arrivals_by_departure")])
+def test_series_by_departure_country_are_targets(spec_file, model, observed):
+    """The model's sea interceptions (or arrivals) summed by departure country meet the record kept that way:
+    zero distance against itself; a country-year the record lacks (NaN) adds nothing; a doubled Libyan record
+    is a miss."""
+    spec = load_spec(spec_file(targets=[{"model": model, "observed": observed, "weight": 1.0}]))
     config = build_config(apply(spec.scenario, {}, TRUTH, agents_per_person=spec.agents_per_person), spec.seed)
-    sim = annual_totals(to_dataset(simulate(config, 1, progress=False), config.net, {}), ["sea_interceptions"])
-    own = sim["sea_interceptions"].mean("replicate").sel(country=["LY", "TR"]).astype(float)
+    sim = annual_totals(to_dataset(simulate(config, 1, progress=False), config.net, {}), [model])
+    own = sim[model].mean("replicate").sel(country=["LY", "TR"]).astype(float)
     assert (own > 0).all()
     years = [2014, 2015]
-    assert distance(sim, xr.Dataset({"coast_guard_interceptions": own}), spec.targets, years) == 0
+    assert distance(sim, xr.Dataset({observed: own}), spec.targets, years) == 0
     gappy = own.copy()
     gappy.loc[{"country": "TR", "year": 2015}] = np.nan
-    assert distance(sim, xr.Dataset({"coast_guard_interceptions": gappy}), spec.targets, years) == 0
+    assert distance(sim, xr.Dataset({observed: gappy}), spec.targets, years) == 0
     doubled = own.copy()
     doubled.loc[{"country": "LY"}] *= 2
-    assert distance(sim, xr.Dataset({"coast_guard_interceptions": doubled}), spec.targets, years) > 0.1
+    assert distance(sim, xr.Dataset({observed: doubled}), spec.targets, years) > 0.1
 
 
 def test_the_grain_keeps_misses_of_a_few_agents_from_dominating_the_distance(spec_file):

@@ -32,6 +32,7 @@ SPEC: dict[str, tuple[list[str] | None, list[str]]] = {
     "sea_arrivals_monthly.csv": (["country", "month", "mode"], ["arrivals"]),
     "sea_arrivals_annual.csv": (["country", "year", "mode"], ["arrivals"]),
     "interceptions_annual.csv": (["actor", "year"], ["value"]),
+    "sea_arrivals_by_departure_annual.csv": (["departure_country", "destination", "year"], ["arrivals"]),
     "smuggling_fees.csv": (None, []),
     "policy_shocks.csv": (["event_id"], []),
 }
@@ -176,9 +177,10 @@ def test_annual_layout(annual):
     assert set(annual.sizes) == {"route", "year", "country"}
     assert list(annual["route"].values) == list(ROUTES)
     np.testing.assert_array_equal(annual["year"].values, np.arange(2009, 2025))
-    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions"}
+    by_country = {"coast_guard_interceptions", "italy_arrivals_by_departure"}
+    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals"} | by_country
     for name, var in annual.data_vars.items():
-        unit = "country" if name == "coast_guard_interceptions" else "route"
+        unit = "country" if name in by_country else "route"
         assert var.dims == (unit, "year") and var.dtype == np.float64, name
         for attr in ("units", "long_name", "source"):
             assert str(var.attrs.get(attr, "")).strip(), f"{name}: missing {attr}"
@@ -219,6 +221,31 @@ def test_coast_guard_interceptions_are_the_complete_rows_of_the_csv(annual):
         else:
             assert np.isnan(value), (row.actor, row.year)
     assert int(got.notnull().sum()) == n > 0
+
+
+def test_arrivals_by_departure_country_are_the_complete_rows_and_fit_inside_italys_total(annual):
+    """Each laid-out value is a complete row for Italy; incomplete years stay out. No departure country can
+    account for more than Italy's landings that year, and together they stay within them (a slip of a digit or
+    a row filed under the wrong year would break either)."""
+    csv = read("sea_arrivals_by_departure_annual.csv")
+    got = annual["italy_arrivals_by_departure"]
+    italy = read("sea_arrivals_annual.csv")
+    italy = italy[(italy["country"] == "italy") & (italy["mode"] == "sea")].set_index("year")["arrivals"]
+    n = 0
+    for row in csv.itertuples():
+        value = float(got.sel(country=row.departure_country, year=int(row.year)))
+        if row.complete == "True" and row.destination == "italy":
+            assert value == int(row.arrivals), (row.departure_country, row.year)
+            n += 1
+        else:
+            assert np.isnan(value), (row.departure_country, row.year)
+        if row.year in italy.index:
+            assert int(row.arrivals) <= int(italy[row.year]), (row.departure_country, row.year)
+    assert int(got.notnull().sum()) == n > 0
+    both = got.sum("country", min_count=1)
+    for year in both["year"].values:
+        if np.isfinite(both.sel(year=year)) and str(year) in italy.index:
+            assert float(both.sel(year=year)) <= int(italy[str(year)]), year
 
 
 def test_central_med_arrivals_need_italy_and_malta(monthly):
