@@ -61,6 +61,12 @@ DEPARTURES_TARGET = FitTarget("sea_arrivals_by_departure", "italy_arrivals_by_de
 COUNTRY_TARGETS: tuple[FitTarget, ...] = (INTERCEPTIONS_TARGET, DEPARTURES_TARGET)
 
 
+def _units_on_record(q: xr.DataArray, obs: xr.DataArray, unit: str) -> list:
+    """Routes (or countries) the record reports at least once: a country with no figure in a series (Turkey in
+    arrivals by departure country) gets no rows and no empty panel."""
+    return [u for u in q[unit].values if u in set(obs[unit].values) and obs.sel({unit: u}).notnull().any()]
+
+
 def _full_years(results: xr.Dataset, years: tuple[int, int] | None) -> list[int]:
     """Years with all 12 months in the model output: a partial year summed would look like a big miss."""
     counts = pd.Series(pd.DatetimeIndex(results["time"].values).year).value_counts()
@@ -105,7 +111,7 @@ def fit_table(results: xr.Dataset, observed: xr.Dataset, targets: Sequence[FitTa
         q = annual_quantiles(results, target.model_var, full)
         obs = observed[target.observed_var]
         unit = unit_dim(q)
-        units = [u for u in q[unit].values if u in set(obs[unit].values) and obs.sel({unit: u}).notnull().any()]
+        units = _units_on_record(q, obs, unit)
         for route in units:
             for year in full:
                 if year not in obs_years:
@@ -178,7 +184,7 @@ def _plot_target(results: xr.Dataset, observed: xr.Dataset, target: FitTarget, y
     q = annual_quantiles(results, target.model_var, years)
     obs = observed[target.observed_var]
     unit = unit_dim(q)
-    units = [u for u in q[unit].values if u in set(obs[unit].values) and obs.sel({unit: u}).notnull().any()]
+    units = _units_on_record(q, obs, unit)
     ncols = 2 if len(units) == 4 else min(len(units), 3)
     nrows = -(-len(units) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 4 * nrows), sharex=True, squeeze=False)

@@ -141,6 +141,15 @@ def _sea_to_routes(sea: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).dropna(subset=["arrivals"])
 
 
+def _by_country(frame: pd.DataFrame, column: str, countries: list[str], years: pd.Index, value: str) -> np.ndarray:
+    """A country x year array of ``value`` (NaN where no row), the layout of every series kept by country."""
+    out = np.full((len(countries), len(years)), np.nan)
+    for i, country in enumerate(countries):
+        sub = frame[frame[column] == country]
+        out[i] = pd.Series(sub[value].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
+    return out
+
+
 def _attrs(units: str, long_name: str, source: str, note: str) -> dict[str, str]:
     return {"units": units, "long_name": long_name, "source": source, "note": note}
 
@@ -225,19 +234,14 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
     cg["key"] = _years(path, cg)
     cg = cg[_complete(path, cg) & cg["actor"].isin(list(COAST_GUARDS))]
     countries = list(COAST_GUARDS.values())
-    intercepted = np.full((len(countries), len(years)), np.nan)
-    for i, actor in enumerate(COAST_GUARDS):
-        sub = cg[cg["actor"] == actor]
-        intercepted[i] = pd.Series(sub["value"].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
+    intercepted = _by_country(cg.assign(country=cg["actor"].map(COAST_GUARDS)), "country", countries, years,
+                              "value")
 
     path = obs / "sea_arrivals_by_departure_annual.csv"
     dep = _read(path, ["departure_country", "destination", "year"], ["arrivals"])
     dep["key"] = _years(path, dep)
     dep = dep[_complete(path, dep) & (dep["destination"] == "italy")]
-    by_departure = np.full((len(countries), len(years)), np.nan)
-    for i, country in enumerate(countries):
-        sub = dep[dep["departure_country"] == country]
-        by_departure[i] = pd.Series(sub["arrivals"].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
+    by_departure = _by_country(dep, "departure_country", countries, years, "arrivals")
 
     dims = ("route", "year")
     ds = xr.Dataset(

@@ -137,7 +137,7 @@ def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
     """A variable of the output, or one derived from it for comparison with a record kept on other units:
     ``sea_interceptions`` is ``interceptions_by_crossing`` at sea crossings summed by departure country
     (dims time, country, replicate), the unit in which coast guards report; ``sea_arrivals_by_departure`` is
-    ``arrivals_by_crossing`` at sea crossings summed the same way (Libya's count includes its few crossings to
+    ``arrivals_by_crossing`` at sea crossings summed the same way (Libya's count includes its crossings to
     Malta, which the Italian record of arrivals by departure country leaves out)."""
     if name in ds:
         return ds[name]
