@@ -117,11 +117,14 @@ def _complete(path: Path, df: pd.DataFrame) -> pd.Series:
     return flag == "true"
 
 
-def _grid(frame: pd.DataFrame, index: pd.Index, value: str) -> np.ndarray:
-    """route x index array of floats; NaN where the frame has no row."""
-    out = np.full((len(ROUTES), len(index)), np.nan)
-    for i, route in enumerate(ROUTES):
-        sub = frame[frame["route"] == route]
+def _grid(frame: pd.DataFrame, index: pd.Index, value: str, column: str = "route",
+          units: Iterable[str] = ROUTES) -> np.ndarray:
+    """units x index array of floats (routes by default; countries for the series kept by country); NaN where
+    the frame has no row."""
+    units = list(units)
+    out = np.full((len(units), len(index)), np.nan)
+    for i, unit in enumerate(units):
+        sub = frame[frame[column] == unit]
         ser = pd.Series(sub[value].to_numpy(dtype=float), index=sub["key"].to_numpy())
         out[i] = ser.reindex(index).to_numpy(dtype=float)
     return out
@@ -139,15 +142,6 @@ def _sea_to_routes(sea: pd.DataFrame) -> pd.DataFrame:
              "atlantic": pick("canary_islands", "sea")}
     frames = [pd.DataFrame({"route": r, "key": s.index, "arrivals": s.to_numpy()}) for r, s in parts.items()]
     return pd.concat(frames, ignore_index=True).dropna(subset=["arrivals"])
-
-
-def _by_country(frame: pd.DataFrame, column: str, countries: list[str], years: pd.Index, value: str) -> np.ndarray:
-    """A country x year array of ``value`` (NaN where no row), the layout of every series kept by country."""
-    out = np.full((len(countries), len(years)), np.nan)
-    for i, country in enumerate(countries):
-        sub = frame[frame[column] == country]
-        out[i] = pd.Series(sub[value].to_numpy(float), index=sub["key"].to_numpy()).reindex(years)
-    return out
 
 
 def _attrs(units: str, long_name: str, source: str, note: str) -> dict[str, str]:
@@ -234,14 +228,13 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
     cg["key"] = _years(path, cg)
     cg = cg[_complete(path, cg) & cg["actor"].isin(list(COAST_GUARDS))]
     countries = list(COAST_GUARDS.values())
-    intercepted = _by_country(cg.assign(country=cg["actor"].map(COAST_GUARDS)), "country", countries, years,
-                              "value")
+    intercepted = _grid(cg.assign(country=cg["actor"].map(COAST_GUARDS)), years, "value", "country", countries)
 
     path = obs / "sea_arrivals_by_departure_annual.csv"
     dep = _read(path, ["departure_country", "destination", "year"], ["arrivals"])
     dep["key"] = _years(path, dep)
     dep = dep[_complete(path, dep) & (dep["destination"] == "italy")]
-    by_departure = _by_country(dep, "departure_country", countries, years, "arrivals")
+    by_departure = _grid(dep, years, "arrivals", "departure_country", countries)
 
     dims = ("route", "year")
     ds = xr.Dataset(
