@@ -163,8 +163,11 @@ def pairing_floor(relative_change: float) -> float:
 
     Removing (thinning) a share p of a compound-Poisson count with variance s^2 leaves a paired
     difference of variance p s^2, against (2 - p) s^2 for independent seeds; adding a share p gives p s^2
-    against (2 + p) s^2. The effect's own randomness cannot be paired away: the ratio is at least
-    sqrt(|p| / (2 + p)), so a third is out of reach for effects beyond -20% or +25%.
+    against (2 + p) s^2. The effect's own randomness cannot be paired away: where the spread comes from
+    independent events (boats, wrecks), the ratio is at least sqrt(|p| / (2 + p)), and a third is out of
+    reach for effects beyond -20% or +25%. Where part of the spread is common to both runs (a shock that
+    moves baseline and alternative alike, which pairing removes), the bound is lower: with a purely common,
+    proportional spread it is |p| / sqrt(1 + (1 + p)^2). So a measured ratio can fall below this floor.
     """
     p = max(-1.0, float(relative_change))
     return float(np.sqrt(abs(p) / (2.0 + p)))
@@ -276,9 +279,10 @@ def report(ds: xr.Dataset, table: pd.DataFrame, crn: pd.DataFrame, wall: float) 
               f"Standard deviation across replicates of the {whole}, all-route difference. 'independent' "
               "pairs replicate r of the alternative with replicate r+1 of the baseline (independent streams). "
               "A ratio below 1/3 means pairing removes at least two thirds of the noise. 'floor' is the "
-              "ratio perfect pairing would reach for an effect of that size, if the intervention removed or "
-              "added random events (the effect's own randomness cannot be paired away; a third is out of "
-              "reach beyond -20% or +25%).", "",
+              "ratio perfect pairing would reach for an effect of that size if the outcome's spread came from "
+              "independent events and the intervention removed or added some of them at random (the effect's "
+              "own randomness cannot be paired away; a third is then out of reach beyond -20% or +25%); spread "
+              "common to both runs, which pairing removes, can take a ratio below it.", "",
               "| scenario | variable | sd paired | sd independent | ratio | floor |", "|---|---|---|---|---|---|"]
     for _, r in crn.iterrows():
         ratio = "n/a (no noise in the baseline)" if r["ratio"] != r["ratio"] else f"{r['ratio']:.2f}"
