@@ -83,17 +83,42 @@ def run_pair(baseline: Path, alternative: Path, scale: float, start_year: int, r
         lever_day = (lever - (config.start - dt.timedelta(days=config.spinup_days))).days
         model = FollowedModel(config, replicate, origin=origins.index(origin), from_day=lever_day)
         model.run()
-        out[name] = pd.concat(model.finals, ignore_index=True)
-        out[name + "_attempts"] = pd.concat(model.attempts_log, ignore_index=True)
+        out[name] = _frame(model.finals, ["uid", "status", "day", "origin"])
+        out[name + "_attempts"] = _frame(model.attempts_log, ["uid", "attempt", "boarded", "joined", "at_coast",
+                                                              "fate"])
         out["lever_day"], out["origins"] = lever_day, origins
     return out
 
 
-def report(runs: dict, origin: str) -> None:
+def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _joined(runs: dict) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Migrants finalised after the lever (either run), and sea attempts found in both runs, side by side."""
     lever = runs["lever_day"]
     b, a = (runs[k].set_index("uid") for k in ("baseline", "alternative"))
     j = b.merge(a, how="outer", left_index=True, right_index=True, suffixes=("_b", "_a"))
     j = j[(j["day_b"].fillna(-1) >= lever) | (j["day_a"].fillna(-1) >= lever)]
+    sb, sa = (runs[k].set_index(["uid", "attempt"]) for k in ("baseline_attempts", "alternative_attempts"))
+    s = sb.merge(sa, how="inner", left_index=True, right_index=True, suffixes=("_b", "_a"))
+    return j, s, len(sb) + len(sa) - 2 * len(s)
+
+
+def pairing(runs: dict) -> dict[str, float]:
+    """Shares of migrants (finalised after the lever) and of sea attempts whose histories agree."""
+    j, s, unmatched = _joined(runs)
+    boarded = ((s["at_coast_b"] == s["at_coast_a"]) & (s["joined_b"] == s["joined_a"])
+               & (s["boarded_b"] == s["boarded_a"]))
+    return {"finalised": len(j),
+            "same_end": float(((j["status_b"] == j["status_a"]) & (j["day_b"] == j["day_a"])).mean()),
+            "attempts": len(s), "attempts_unmatched": unmatched,
+            "same_boarding": float(boarded.mean()), "same_fate": float((s["fate_b"] == s["fate_a"]).mean())}
+
+
+def report(runs: dict, origin: str) -> None:
+    lever = runs["lever_day"]
+    j, s, _ = _joined(runs)
     same = (j["status_b"] == j["status_a"]) & (j["day_b"] == j["day_a"])
     print(f"migrants reaching a final status after the lever (either run): {len(j):,}")
     print(f"  same status on the same day in both runs: {same.mean():.1%}; "
@@ -105,15 +130,13 @@ def report(runs: dict, origin: str) -> None:
     by_origin = same.groupby(origin_of).agg(["mean", "size"])
     print("same status and day, by origin:")
     print(by_origin.to_string(formatters={"mean": "{:.1%}".format}))
-    keys = ["uid", "attempt"]
-    sb, sa = (runs[k].set_index(keys) for k in ("baseline_attempts", "alternative_attempts"))
-    s = sb.merge(sa, how="inner", left_index=True, right_index=True, suffixes=("_b", "_a"))
     coast = s["at_coast_b"] == s["at_coast_a"]
     joined = coast & (s["joined_b"] == s["joined_a"])
     boarded = joined & (s["boarded_b"] == s["boarded_a"])
     fate = s["fate_b"] == s["fate_a"]
+    n_b, n_a = len(runs["baseline_attempts"]), len(runs["alternative_attempts"])
     print(f"{origin}: sea attempts after the lever in both runs: {len(s):,} (only in the baseline "
-          f"{len(sb) - len(s):,}, only in the alternative {len(sa) - len(s):,})")
+          f"{n_b - len(s):,}, only in the alternative {n_a - len(s):,})")
     print(f"  same day at the coast {coast.mean():.1%}; and in the queue {joined.mean():.1%}; and aboard "
           f"{boarded.mean():.1%}; same fate at sea {fate.mean():.1%} (boarded the same day: "
           f"{fate[boarded].mean():.1%}; otherwise {fate[~boarded].mean():.1%})")
