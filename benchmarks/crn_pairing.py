@@ -105,21 +105,30 @@ def _joined(runs: dict) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     return j, s, len(sb) + len(sa) - 2 * len(s)
 
 
+def _agreement(j: pd.DataFrame, s: pd.DataFrame) -> dict[str, pd.Series]:
+    """Per migrant: the same end on the same day; per sea attempt: the same day at the coast, and in the
+    queue, and aboard, and the same fate."""
+    coast = s["at_coast_b"] == s["at_coast_a"]
+    joined = coast & (s["joined_b"] == s["joined_a"])
+    return {"same_end": (j["status_b"] == j["status_a"]) & (j["day_b"] == j["day_a"]), "coast": coast,
+            "joined": joined, "boarded": joined & (s["boarded_b"] == s["boarded_a"]),
+            "fate": s["fate_b"] == s["fate_a"]}
+
+
 def pairing(runs: dict) -> dict[str, float]:
     """Shares of migrants (finalised after the lever) and of sea attempts whose histories agree."""
     j, s, unmatched = _joined(runs)
-    boarded = ((s["at_coast_b"] == s["at_coast_a"]) & (s["joined_b"] == s["joined_a"])
-               & (s["boarded_b"] == s["boarded_a"]))
-    return {"finalised": len(j),
-            "same_end": float(((j["status_b"] == j["status_a"]) & (j["day_b"] == j["day_a"])).mean()),
-            "attempts": len(s), "attempts_unmatched": unmatched,
-            "same_boarding": float(boarded.mean()), "same_fate": float((s["fate_b"] == s["fate_a"]).mean())}
+    agree = _agreement(j, s)
+    return {"finalised": len(j), "same_end": float(agree["same_end"].mean()), "attempts": len(s),
+            "attempts_unmatched": unmatched, "same_boarding": float(agree["boarded"].mean()),
+            "same_fate": float(agree["fate"].mean())}
 
 
 def report(runs: dict, origin: str) -> None:
     lever = runs["lever_day"]
     j, s, _ = _joined(runs)
-    same = (j["status_b"] == j["status_a"]) & (j["day_b"] == j["day_a"])
+    agree = _agreement(j, s)
+    same, boarded, fate = agree["same_end"], agree["boarded"], agree["fate"]
     print(f"migrants reaching a final status after the lever (either run): {len(j):,}")
     print(f"  same status on the same day in both runs: {same.mean():.1%}; "
           f"same status: {(j['status_b'] == j['status_a']).mean():.1%}")
@@ -130,15 +139,11 @@ def report(runs: dict, origin: str) -> None:
     by_origin = same.groupby(origin_of).agg(["mean", "size"])
     print("same status and day, by origin:")
     print(by_origin.to_string(formatters={"mean": "{:.1%}".format}))
-    coast = s["at_coast_b"] == s["at_coast_a"]
-    joined = coast & (s["joined_b"] == s["joined_a"])
-    boarded = joined & (s["boarded_b"] == s["boarded_a"])
-    fate = s["fate_b"] == s["fate_a"]
     n_b, n_a = len(runs["baseline_attempts"]), len(runs["alternative_attempts"])
     print(f"{origin}: sea attempts after the lever in both runs: {len(s):,} (only in the baseline "
           f"{n_b - len(s):,}, only in the alternative {n_a - len(s):,})")
-    print(f"  same day at the coast {coast.mean():.1%}; and in the queue {joined.mean():.1%}; and aboard "
-          f"{boarded.mean():.1%}; same fate at sea {fate.mean():.1%} (boarded the same day: "
+    print(f"  same day at the coast {agree['coast'].mean():.1%}; and in the queue {agree['joined'].mean():.1%}; "
+          f"and aboard {boarded.mean():.1%}; same fate at sea {fate.mean():.1%} (boarded the same day: "
           f"{fate[boarded].mean():.1%}; otherwise {fate[~boarded].mean():.1%})")
 
 
