@@ -41,9 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 class FollowedModel(RouteModel):
     """The model, recording each migrant's final status and each sea attempt of one origin's migrants."""
 
-    def __init__(self, *args, origin: int, from_day: int, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, origin: int, from_date: dt.date, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.followed_origin, self.from_day = origin, from_day
+        self.followed_origin = origin
+        self.from_day = (from_date - self.first_day).days  # on the model's own calendar (day 0 = spin-up start)
         self.finals: list[pd.DataFrame] = []
         self.attempts_log: list[pd.DataFrame] = []
 
@@ -73,20 +74,19 @@ def run_pair(baseline: Path, alternative: Path, scale: float, start_year: int, r
     base = dataclasses.replace(base, period_start=dt.date(start_year, 1, 1), agents_per_person=scale)
     alt = align(base, load_scenario(alternative), 1, scale)
     lever = min((s.start for s in alt.interventions if s not in base.interventions), default=base.period_start)
-    out: dict = {}
-    for name, scn in (("baseline", base), ("alternative", alt)):
-        config = build_config(scn)
+    configs = [build_config(scn) for scn in (base, alt)]
+    origins = list(configs[0].net.origins)
+    if origin not in origins:
+        raise SystemExit(f"--origin: {origin!r} is not one of {', '.join(origins)}")
+    out: dict = {"origins": origins}
+    for name, config in zip(("baseline", "alternative"), configs, strict=True):
         config.params.update(overrides)
-        origins = list(config.net.origins)
-        if origin not in origins:
-            raise SystemExit(f"--origin: {origin!r} is not one of {', '.join(origins)}")
-        lever_day = (lever - (config.start - dt.timedelta(days=config.spinup_days))).days
-        model = FollowedModel(config, replicate, origin=origins.index(origin), from_day=lever_day)
+        model = FollowedModel(config, replicate, origin=origins.index(origin), from_date=lever)
         model.run()
         out[name] = _frame(model.finals, ["uid", "status", "day", "origin"])
         out[name + "_attempts"] = _frame(model.attempts_log, ["uid", "attempt", "boarded", "joined", "at_coast",
                                                               "fate"])
-        out["lever_day"], out["origins"] = lever_day, origins
+        out["lever_day"] = model.from_day
     return out
 
 
