@@ -1,0 +1,101 @@
+"""benchmarks/fit_ceiling.py: the reduced-form bound on what the baseline's dated inputs can explain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+
+import numpy as np
+import pytest
+
+from sim import interventions as iv
+from sim.network import load_network
+from sim.scenario import load_scenario
+
+from .conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("fit_ceiling", ROOT / "benchmarks" / "fit_ceiling.py")
+fit_ceiling = importlib.util.module_from_spec(spec)
+sys.modules["fit_ceiling"] = fit_ceiling  # its dataclass looks its module up
+spec.loader.exec_module(fit_ceiling)
+
+SHAPE = (len(fit_ceiling.ROUTES), len(fit_ceiling.YEARS))
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    return sc.interventions, load_network(sc.network)
+
+
+def test_an_entry_from_mid_year_is_in_force_half_that_year_on_its_route_only(baseline):
+    _, net = baseline
+    entry = iv.InterventionSpec(type="border_enforcement", target="nador", start=dt.date(2019, 7, 2), end=None,
+                                intensity=0.5, id="probe")
+    own, other = fit_ceiling.exposure((entry,), net)["probe"]
+    wm = fit_ceiling.ROUTES.index("western_med")
+    year = fit_ceiling.YEARS.index(2019)
+    assert own[wm, year] == pytest.approx(0.5, abs=0.02)
+    assert (own[wm, :year] == 0).all() and (own[wm, year + 1:] == 1).all()
+    assert np.delete(own, wm, axis=0).sum() == 0
+    np.testing.assert_allclose(own + other, np.broadcast_to(own[wm], SHAPE))
+
+
+def test_target_routes_follow_the_network(baseline):
+    specs, net = baseline
+    by_id = {s.id: s for s in specs}
+    assert fit_ceiling.target_routes(by_id["morocco_2019"], net) == {"western_med"}  # a departure node
+    assert fit_ceiling.target_routes(by_id["niger_law"], net) == {"central_med"}  # inland: paths through it
+    assert "eastern_med" in fit_ceiling.target_routes(by_id["syria_2015"], net)  # an origin: its paths
+    assert fit_ceiling.target_routes(by_id["covid_wm"], net) == {"western_med"}  # a route
+
+
+def test_a_record_made_of_the_inputs_is_reproduced_exactly(baseline):
+    specs, net = baseline
+    shocks = fit_ceiling.exposure(specs, net)
+    rng = np.random.default_rng(3)
+    log_y = rng.uniform(8, 11, (SHAPE[0], 1)) + sum(rng.normal(0, 1) * x for x, _ in shocks.values())
+    detections = np.exp(log_y)
+    dead = detections * 0.02
+    own_route = fit_ceiling.fits(specs, net, detections, dead)["detections"][0]
+    assert own_route.n_parameters == len(fit_ceiling.ROUTES) + len(shocks)
+    np.testing.assert_allclose(own_route.predicted, detections, rtol=1e-8)
+    n, share, _ = fit_ceiling.score(own_route, detections, 0.25, np.ones(SHAPE, bool))
+    assert (n, share) == (SHAPE[0] * SHAPE[1], 1.0)
+
+
+def test_a_forecast_does_not_see_the_years_it_forecasts(baseline):
+    specs, net = baseline
+    rng = np.random.default_rng(5)
+    detections = rng.uniform(1e3, 1e5, SHAPE)
+    dead = rng.uniform(10, 1e3, SHAPE)
+    later = np.array(fit_ceiling.YEARS) > 2021
+    changed = detections.copy()
+    changed[:, later] *= 7
+    a = fit_ceiling.fits(specs, net, detections, dead, until=2021)
+    b = fit_ceiling.fits(specs, net, changed, dead, until=2021)
+    np.testing.assert_allclose(a["detections"][2].predicted, b["detections"][2].predicted)
+    full = fit_ceiling.fits(specs, net, changed, dead)
+    assert not np.allclose(full["detections"][2].predicted, b["detections"][2].predicted)
+
+
+def test_an_unknown_extra_entry_is_named(baseline):
+    specs, net = baseline
+    with pytest.raises(ValueError, match="morocco_2091:atlantic"):
+        fit_ceiling.fits(specs, net, np.ones(SHAPE), np.ones(SHAPE), extra=(("morocco_2091", "atlantic"),))
+
+
+def test_the_diversion_an_extra_entry_allows_is_fitted(baseline):
+    specs, net = baseline
+    shocks = fit_ceiling.exposure(specs, net)
+    at = fit_ceiling.ROUTES.index("atlantic")
+    morocco = shocks["morocco_2019"][0].max(axis=0)
+    detections = np.full(SHAPE, 1e4)
+    detections[at] *= np.exp(1.5 * morocco)  # the Atlantic rises with Morocco's enforcement
+    plain = fit_ceiling.fits(specs, net, detections, detections / 50)["detections"][0]
+    extra = fit_ceiling.fits(specs, net, detections, detections / 50,
+                             extra=(("morocco_2019", "atlantic"),))["detections"][0]
+    assert not np.allclose(plain.predicted, detections, rtol=1e-3)
+    np.testing.assert_allclose(extra.predicted, detections, rtol=1e-8)
+    assert extra.n_parameters == plain.n_parameters + 1
