@@ -1,6 +1,7 @@
 """How close to the record can any fit come with the baseline's inputs? A reduced-form ceiling.
 
     python benchmarks/fit_ceiling.py [--scenario scenarios/baseline.yaml] [--until 2021]
+        [--extra ENTRY:ROUTE ...] [--detail]
 
 The calibration targets of issue 3 ask for annual crossings within +-25% of Frontex in 80% of route-years.
 The model's only time-varying inputs are the scenario's dated entries; the origin levels are constants.
@@ -16,9 +17,9 @@ reaches, and z_k the same share on every other route (one diversion coefficient 
 coefficient is free, so each entry may raise or lower crossings by any amount, which the model's
 mechanisms cannot: this is an optimistic bound for "constant levels plus dated shocks of fitted strength".
 The carry-over term lets each entry's effect differ in its second year (build up or decay); the model
-could beat these fits only through dynamics richer than that. The same is done for dead and missing, on
-the same inputs, and again with the observed detections as an extra regressor (generous: the model does
-not know them).
+could beat these fits only through dynamics, or interactions between entries, richer than that. The same
+is done for dead and missing, on the same inputs, and again with the observed detections as an extra
+regressor (generous: the model does not know them).
 
 ``--extra ENTRY:ROUTE`` lets one entry act on one more route (e.g. ``morocco_2019:atlantic``, the
 diversion the record describes). With ``--until`` the coefficients are fitted up to that year and the
@@ -53,7 +54,7 @@ class Fit:
 
     name: str
     loss: str  # "squares" or "absolute" (of the log error)
-    n_parameters: int
+    n_parameters: int  # free coefficients: the rank of the design (collinear columns count once)
     fitted: np.ndarray  # bool (route, year): used to fit
     predicted: np.ndarray  # (route, year), persons
 
@@ -109,7 +110,7 @@ def regress(y: np.ndarray, columns: list[np.ndarray], fitted: np.ndarray, name: 
             coef = QuantReg(np.log(y[rows]), design).fit(q=0.5, max_iter=5000).params
     full = np.stack([c.ravel() for c in cols], axis=1)
     pred = np.exp(full @ coef).reshape(y.shape)
-    return Fit(name, loss, len(cols), fitted, pred)
+    return Fit(name, loss, int(np.linalg.matrix_rank(design)), fitted, pred)
 
 
 def fits(specs: tuple[iv.InterventionSpec, ...], net: Network, detections: np.ndarray,
@@ -170,17 +171,17 @@ def main(argv: list[str] | None = None) -> None:
     sc = load_scenario(args.scenario)
     obs = load_annual_observations().sel(route=list(ROUTES), year=[YEARS[0] - 1, *YEARS])
     full = {k: obs[k].values for k in TOLERANCE}  # one year before YEARS, for the naive forecast
-    later = np.broadcast_to(np.array(YEARS) > (args.until or YEARS[-1]), full["detections"][:, 1:].shape)
-    extra = tuple((e.split(":", 1) + [""])[:2] for e in args.extra)
+    years = np.array(YEARS) > args.until if args.until else np.ones(len(YEARS), bool)  # the years scored
+    extra = tuple(tuple((e.split(":", 1) + [""])[:2]) for e in args.extra)
     try:
         results = fits(sc.interventions, load_network(sc.network), full["detections"][:, 1:],
-                       full["dead_missing"][:, 1:], args.until, tuple(map(tuple, extra)))
+                       full["dead_missing"][:, 1:], args.until, extra)
     except ValueError as err:
         ap.exit(2, f"fit_ceiling: {err}\n")
     print(f"{'target':13} {'regression':44} {'loss':9} {'params':>6} {'rows':>4} {'within':>7} {'median err':>10}")
     for target, group in results.items():
         observed = full[target][:, 1:]
-        scored = (later if args.until else np.ones(observed.shape, bool)) & ~np.isnan(observed)
+        scored = years & ~np.isnan(observed)
         for fit in group:
             n, share, med = score(fit, observed, TOLERANCE[target], scored)
             print(f"{target:13} {fit.name:44} {fit.loss:9} {fit.n_parameters:6d} {n:4d} {share:7.0%} {med:9.0f}%")
