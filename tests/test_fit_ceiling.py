@@ -101,3 +101,14 @@ def test_the_diversion_an_extra_entry_allows_is_fitted(baseline):
     assert not np.allclose(plain.predicted, detections, rtol=1e-3)
     np.testing.assert_allclose(extra.predicted, detections, rtol=1e-8)
     assert extra.n_parameters == plain.n_parameters + 1
+
+
+def test_the_script_reports_every_regression_and_stops_on_a_bad_extra_with_code_2(capsys):
+    fit_ceiling.main([])
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("detections ") for line in lines) == 7  # 3 regressions x 2 losses + naive
+    assert sum(line.startswith("dead_missing ") for line in lines) == 13  # 6 x 2 + naive
+    with pytest.raises(SystemExit) as stop:
+        fit_ceiling.main(["--extra", "morocco_2019"])
+    assert stop.value.code == 2
+    assert "morocco_2019" in capsys.readouterr().err
