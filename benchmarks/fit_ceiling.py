@@ -59,37 +59,32 @@ class Fit:
     predicted: np.ndarray  # (route, year), persons
 
 
-def target_routes(spec: iv.InterventionSpec, net: Network) -> set[str]:
-    """The routes an entry's target reaches: the route itself, a node's sea crossings, an origin's paths."""
-    if spec.target in net.routes:
-        return {spec.target}
-    node = net.node(spec.target)
-    if spec.target in net.origins:
-        starts = net.path_start == node
-        return {net.routes[r] for r in np.unique(net.path_route[starts])}
-    leaving = (net.edge_from == node) & (net.edge_route >= 0)
-    if leaving.any():
-        return {net.routes[r] for r in np.unique(net.edge_route[leaving])}
-    # an inland node: the routes of the paths through it
-    through = np.isin(net.path_edges, np.flatnonzero(net.edge_from == node)).any(axis=1)
-    return {net.routes[r] for r in np.unique(net.path_route[through])}
+def target_routes(entry: iv.Intervention) -> set[str]:
+    """The routes of the paths an entry reaches: those through the edges its target resolves to (a route's
+    crossings, a node's legs, a country's), or those starting at its origin."""
+    net = entry.net
+    if len(entry.origins):
+        paths = np.isin(net.path_start, net.origin_node[entry.origins])
+    else:
+        paths = np.isin(net.path_edges, entry.edges).any(axis=1)
+    return {net.routes[r] for r in np.unique(net.path_route[paths])}
 
 
-def exposure(specs: tuple[iv.InterventionSpec, ...], net: Network,
-             lag: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per dated entry, (own, other): the share of each year (less ``lag``) it is in force on its routes and
-    on the rest, as (route, year) arrays."""
+def exposure(specs: tuple[iv.InterventionSpec, ...],
+             net: Network) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per dated entry, (own, other, carried): the share of each year it is in force on its routes, on the
+    rest, and on its routes in the year before, as (route, year) arrays over YEARS."""
     out = {}
     for spec in specs:
         if spec.start.year < YEARS[0] and spec.end is None:
             continue  # a constant level: the route constants carry it
         entry = iv.make(spec, net)
-        share = np.array([np.mean([entry.active_fraction(dt.date(y - lag, 1, 1) + dt.timedelta(days=d))
-                                   for d in range(0, 365, 5)]) for y in YEARS])
-        own = np.array([r in target_routes(spec, net) for r in ROUTES])
-        if not share.any():
+        share = np.array([np.mean([entry.active_fraction(dt.date(y, 1, 1) + dt.timedelta(days=d))
+                                   for d in range(0, 365, 5)]) for y in (YEARS[0] - 1, *YEARS)])
+        if not share[1:].any():
             continue
-        out[spec.id or spec.type] = (np.outer(own, share), np.outer(~own, share))
+        own = np.array([r in target_routes(entry) for r in ROUTES])
+        out[spec.id or spec.type] = (np.outer(own, share[1:]), np.outer(~own, share[1:]), np.outer(own, share[:-1]))
     return out
 
 
@@ -126,9 +121,9 @@ def fits(specs: tuple[iv.InterventionSpec, ...], net: Network, detections: np.nd
     if until is not None:
         fitted = np.broadcast_to(np.array(YEARS) <= until, detections.shape)
     shocks = exposure(specs, net)
-    own = [x for x, _ in shocks.values()]
-    other = [z for _, z in shocks.values()]
-    carry = [x for x, _ in exposure(specs, net, lag=1).values()]
+    own = [x for x, _, _ in shocks.values()]
+    other = [z for _, z, _ in shocks.values()]
+    carry = [c for _, _, c in shocks.values()]
     added = []
     for entry, route in extra:
         if entry not in shocks or route not in ROUTES:

@@ -33,29 +33,33 @@ def test_an_entry_from_mid_year_is_in_force_half_that_year_on_its_route_only(bas
     _, net = baseline
     entry = iv.InterventionSpec(type="border_enforcement", target="nador", start=dt.date(2019, 7, 2), end=None,
                                 intensity=0.5, id="probe")
-    own, other = fit_ceiling.exposure((entry,), net)["probe"]
+    own, other, carried = fit_ceiling.exposure((entry,), net)["probe"]
     wm = fit_ceiling.ROUTES.index("western_med")
     year = fit_ceiling.YEARS.index(2019)
     assert own[wm, year] == pytest.approx(0.5, abs=0.02)
     assert (own[wm, :year] == 0).all() and (own[wm, year + 1:] == 1).all()
     assert np.delete(own, wm, axis=0).sum() == 0
     np.testing.assert_allclose(own + other, np.broadcast_to(own[wm], SHAPE))
+    np.testing.assert_allclose(carried[:, 1:], own[:, :-1])  # the year before, on the same routes
 
 
 def test_target_routes_follow_the_network(baseline):
     specs, net = baseline
-    by_id = {s.id: s for s in specs}
-    assert fit_ceiling.target_routes(by_id["morocco_2019"], net) == {"western_med"}  # a departure node
-    assert fit_ceiling.target_routes(by_id["niger_law"], net) == {"central_med"}  # inland: paths through it
-    assert "eastern_med" in fit_ceiling.target_routes(by_id["syria_2015"], net)  # an origin: its paths
-    assert fit_ceiling.target_routes(by_id["covid_wm"], net) == {"western_med"}  # a route
+    routes = {s.id: fit_ceiling.target_routes(iv.make(s, net)) for s in specs}
+    assert routes["morocco_2019"] == {"western_med"}  # a departure node
+    assert routes["niger_law"] == {"central_med"}  # inland: the paths through it
+    assert "eastern_med" in routes["syria_2015"]  # an origin: its paths
+    assert routes["covid_wm"] == {"western_med"}  # a route
+    country = iv.InterventionSpec(type="border_enforcement", target="TR", start=dt.date(2015, 1, 1), end=None,
+                                  intensity=0.5)
+    assert fit_ceiling.target_routes(iv.make(country, net)) == {"eastern_med"}  # a country's nodes
 
 
 def test_a_record_made_of_the_inputs_is_reproduced_exactly(baseline):
     specs, net = baseline
     shocks = fit_ceiling.exposure(specs, net)
     rng = np.random.default_rng(3)
-    log_y = rng.uniform(8, 11, (SHAPE[0], 1)) + sum(rng.normal(0, 1) * x for x, _ in shocks.values())
+    log_y = rng.uniform(8, 11, (SHAPE[0], 1)) + sum(rng.normal(0, 1) * x for x, _, _ in shocks.values())
     detections = np.exp(log_y)
     dead = detections * 0.02
     own_route = [f for f in fit_ceiling.fits(specs, net, detections, dead)["detections"] if f.name == "own route"]
