@@ -15,9 +15,9 @@ import resource
 import time
 from pathlib import Path
 
-from sim.model import RouteModel
+from sim.core.model import RouteModel
+from sim.io.scenario import load_scenario
 from sim.run import build_config
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.executor import run_jobs
-from sim.model import RouteModel
+from sim.core.model import RouteModel
+from sim.io.scenario import load_scenario
 from sim.run import build_config
-from sim.scenario import load_scenario
+from sim.run.executor import run_jobs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -29,42 +29,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.compare import align
-from sim.model import RouteModel
-from sim.population import Status
+from sim.analysis.compare import align
+from sim.core import RouteModel
+from sim.core.population import Status
+from sim.core.world import World
+from sim.io.scenario import load_scenario
 from sim.run import build_config
-from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class FollowedModel(RouteModel):
-    """The model, recording each migrant's final status and each sea attempt of one origin's migrants."""
+class Follower:
+    """An observer (``RouteModel.observe``) recording each migrant's final status and each sea attempt of
+    one origin's migrants."""
 
-    def __init__(self, *args, origin: int, from_date: dt.date, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
+    def __init__(self, origin: int, from_day: int) -> None:
         self.followed_origin = origin
-        self.from_day = (from_date - self.first_day).days  # on the model's own calendar (day 0 = spin-up start)
+        self.from_day = from_day  # on the model's own calendar (day 0 = spin-up start)
         self.finals: list[pd.DataFrame] = []
         self.attempts_log: list[pd.DataFrame] = []
 
-    def _finalise(self, rows: np.ndarray, status: Status) -> None:
+    def finalised(self, world: World, rows: np.ndarray, status: Status) -> None:
         if len(rows):
-            pop = self.pop
-            self.finals.append(pd.DataFrame({"uid": pop.uid[rows], "status": int(status), "day": self.day,
+            pop = world.pop
+            self.finals.append(pd.DataFrame({"uid": pop.uid[rows], "status": int(status), "day": world.day,
                                              "origin": pop.origin[rows]}))
-        super()._finalise(rows, status)
 
-    def _draw_sea_outcomes(self, rows, b_edge, b_class, b_slot, boat_of, bad, load, t) -> None:  # noqa: ANN001
-        pop = self.pop
-        joined = pop.since[rows].copy()  # the day they joined the queue (overwritten when they sail)
-        super()._draw_sea_outcomes(rows, b_edge, b_class, b_slot, boat_of, bad, load, t)
-        if t < self.from_day:
+    def sailed(self, world: World, rows: np.ndarray, queued_since: np.ndarray) -> None:
+        if world.day < self.from_day:
             return
+        pop = world.pop
         mine = pop.origin[rows] == self.followed_origin
         r = rows[mine]
         self.attempts_log.append(pd.DataFrame({
-            "uid": pop.uid[r], "attempt": pop.attempts[r], "boarded": t, "joined": joined[mine],
+            "uid": pop.uid[r], "attempt": pop.attempts[r], "boarded": world.day, "joined": queued_since[mine],
             "at_coast": pop.at_node_since[r], "fate": pop.intent[r]}))
 
 
@@ -81,12 +79,14 @@ def run_pair(baseline: Path, alternative: Path, scale: float, start_year: int, r
     out: dict = {"origins": origins}
     for name, config in zip(("baseline", "alternative"), configs, strict=True):
         config.params.update(overrides)
-        model = FollowedModel(config, replicate, origin=origins.index(origin), from_date=lever)
+        model = RouteModel(config, replicate)
+        follower = Follower(origins.index(origin), (lever - model.world.calendar.first_day).days)
+        model.observe(follower)
         model.run()
-        out[name] = _frame(model.finals, ["uid", "status", "day", "origin"])
-        out[name + "_attempts"] = _frame(model.attempts_log, ["uid", "attempt", "boarded", "joined", "at_coast",
-                                                              "fate"])
-        out["lever_day"] = model.from_day
+        out[name] = _frame(follower.finals, ["uid", "status", "day", "origin"])
+        out[name + "_attempts"] = _frame(follower.attempts_log, ["uid", "attempt", "boarded", "joined", "at_coast",
+                                                                 "fate"])
+        out["lever_day"] = follower.from_day
     return out
 
 

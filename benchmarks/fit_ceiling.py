@@ -39,9 +39,10 @@ import numpy as np
 from statsmodels.regression.quantile_regression import QuantReg
 
 from sim import interventions as iv
-from sim.network import Network, load_network
-from sim.observed import ROUTES, load_annual_observations
-from sim.scenario import load_scenario
+from sim.core.network import Network
+from sim.io.network_files import load_network
+from sim.io.observed import ROUTES, load_annual_observations
+from sim.io.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = tuple(range(2014, 2025))

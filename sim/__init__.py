@@ -1,7 +1,7 @@
 """routesim: an agent-based model of irregular migration routes to Europe.
 
-Migrants live in arrays (``sim.population``); smuggler cells and border/rescue authorities are Mesa
-agents (``sim.smugglers``, ``sim.authorities``). The one obvious way in is :func:`run_scenario`.
+Migrants live in arrays (``sim.core.population``); smuggler cells and border/rescue authorities are Mesa
+agents (``sim.core.smugglers``, ``sim.core.authorities``). The one obvious way in is :func:`run_scenario`.
 """
 
 __version__ = "0.1.0"

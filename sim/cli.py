@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.io.scenario import load_scenario
 
     if args.command == "check":
         scn = load_scenario(args.scenario)
@@ -141,7 +141,7 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"{ds.attrs['wall_seconds']:.1f} s")
         return 0
     if args.command == "check-output":
-        from sim.forecast_schema import check_output
+        from sim.forecast.schema import check_output
 
         problems = check_output(args.file)
         for p in problems:
@@ -150,7 +150,7 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"(routesim-forecast schema)")
         return 1 if problems else 0
     if args.command == "forecast":
-        from sim.scenario import parse_month
+        from sim.io.scenario import parse_month
 
         origin = parse_month(args.origin, lambda m: InputError(f"--from: {m}"))
         workers = _positive(args.workers, "workers", os.cpu_count() or 1)
@@ -162,7 +162,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         scenarios = [load_scenario(p) for p in args.scenarios]
         if len({s.name for s in scenarios}) < len(scenarios):
             raise InputError("scenarios: two scenarios share a name; names label the output's scenario dimension")
-        from sim.forecast_run import run_forecast
+        from sim.forecast.run import run_forecast
 
         ds = run_forecast(scenarios, origin, args.horizon, out=args.out, draws=args.draws,
                           replicates=args.replicates, agents_per_person=args.scale, seed=args.seed,
@@ -172,7 +172,7 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"{ds.attrs['forecast_origin']}, {ds.attrs['wall_seconds']:.0f} s")
         return 0
     if args.command == "backtest":
-        from sim.scenario import parse_month
+        from sim.io.scenario import parse_month
 
         first = parse_month(args.first, lambda m: InputError(f"--first: {m}"))
         last = parse_month(args.last, lambda m: InputError(f"--last: {m}"))
@@ -183,9 +183,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             _positive(getattr(args, name), name, None)
         _scale(args.scale)
         scn = load_scenario(args.scenario)
-        from sim.backtest import quarterly
-        from sim.forecast import check_origins
-        from sim.observed import LAST_YEAR, load_observations
+        from sim.forecast.backtest import quarterly
+        from sim.forecast.ensemble import check_origins
+        from sim.io.observed import LAST_YEAR, load_observations
 
         origins = quarterly(first, last, args.every)
         check_origins(scn, origins, args.horizon)
@@ -193,7 +193,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
                              f"({LAST_YEAR}-12); nothing to score there")
         observed = load_observations()
-        from sim.backtest_report import backtest_to_folder
+        from sim.forecast.backtest_report import backtest_to_folder
 
         settings = {"first": args.first, "last": args.last, "every": args.every, "workers": workers,
                     "engine": args.engine, "agents_per_person": args.scale}
@@ -210,7 +210,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         _scale(args.scale)
         baseline = load_scenario(args.baseline)
         alternatives = [load_scenario(p) for p in args.alternatives]
-        from sim.compare import compare_scenarios
+        from sim.analysis.compare import compare_scenarios
 
         ds, _, crn = compare_scenarios(baseline, alternatives, out=args.out, replicates=replicates, scale=args.scale,
                                        workers=workers, progress=not args.quiet, plots=not args.no_plots)
@@ -220,7 +220,7 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"spread of differences at most {worst:.2f}")
         return 0
     if args.command == "sensitivity":
-        from sim.sensitivity import load_sensitivity_spec, run_sensitivity
+        from sim.analysis.sensitivity import load_sensitivity_spec, run_sensitivity
 
         spec = load_sensitivity_spec(args.spec)
         workers = _positive(args.workers, "workers", None)
@@ -229,7 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "calibrate":
         import dataclasses
 
-        from sim.calibration import load_spec
+        from sim.analysis.calibration import load_spec
 
         spec = load_spec(args.spec, until=args.until)
         for name in ("trials", "workers", "final_replicates"):
@@ -239,10 +239,10 @@ def _dispatch(args: argparse.Namespace) -> int:
                     raise InputError(f"--{name.replace('_', '-')}: {value} is not allowed; expected >= 1")
                 spec = dataclasses.replace(spec, **{name: value})
         if args.start_from is not None:
-            from sim.calibration import start_from
+            from sim.analysis.calibration import start_from
 
             spec = start_from(spec, args.start_from)
-        from sim.calibration_run import run_calibration
+        from sim.analysis.calibration_run import run_calibration
 
         report = run_calibration(spec, args.out, progress=not args.quiet, engine=args.engine,
                                  scheduler=args.scheduler)

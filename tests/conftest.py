@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sim import interventions as iv
+from sim.core import ModelConfig, RouteModel
+from sim.core.parameters import resolve
 from sim.interventions import InterventionSpec
-from sim.model import ModelConfig, RouteModel
-from sim.network import load_network
-from sim.parameters import resolve
+from sim.io.network_files import load_network
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,9 +54,9 @@ def network():
 
 def small_config(net, interventions=(), params=None, start=dt.date(2014, 1, 1), end=dt.date(2015, 12, 31),
                  scale=0.01, seed=5, spinup_days=180, check=False) -> ModelConfig:
-    return ModelConfig(net=net, params=resolve(params or {}), interventions=tuple(interventions), start=start,
-                       end=end, spinup_days=spinup_days, agents_per_person=scale, seed=seed,
-                       check_conservation=check)
+    built = tuple(iv.make(s, net) for s in interventions)
+    return ModelConfig(net=net, params=resolve(params or {}), interventions=built, start=start, end=end,
+                       spinup_days=spinup_days, agents_per_person=scale, seed=seed, check_conservation=check)
 
 
 def run_small(net, replicate=0, **kwargs):

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.backtest import METHODS, TARGETS, quarterly, run_backtest
-from sim.backtest_report import backtest_to_folder
-from sim.observed import load_observations
-from sim.scenario import load_scenario
-from sim.scores import crps_ensemble
+from sim.analysis.scores import crps_ensemble
+from sim.forecast.backtest import METHODS, TARGETS, quarterly, run_backtest
+from sim.forecast.backtest_report import backtest_to_folder
+from sim.io.observed import load_observations
+from sim.io.scenario import load_scenario
 from tests.conftest import ROOT
 from tests.test_forecast import short_baseline
 

@@ -5,9 +5,9 @@ import pytest
 import xarray as xr
 import yaml
 
-from sim.calibration import annual_totals, apply, calibrate, distance, load_spec
+from sim.analysis.calibration import annual_totals, apply, calibrate, distance, load_spec
 from sim.errors import InputError
-from sim.results import to_dataset
+from sim.io.results import to_dataset
 from sim.run import build_config, simulate
 
 from .conftest import ROOT, tiny_doc
@@ -193,7 +193,7 @@ def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario
                                       "interventions": {"level_syria_iraq": 1.7}}))
     doc = _scenario_doc()
     doc["calibration"] = str(fitted)
-    from sim.scenario import load_scenario
+    from sim.io.scenario import load_scenario
 
     scn = load_scenario(write_scenario(doc, name="cal.yaml"))
     assert scn.parameters["wreck_mortality"] == 0.42
@@ -211,7 +211,7 @@ def test_the_shipped_specs_are_valid(name):
 
 def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
     """The first trial is the scenario as it stands, so a refit can only improve on the current fit."""
-    from sim.calibration import current_values
+    from sim.analysis.calibration import current_values
 
     spec = load_spec(spec_file(trials=2))
     calibrate(spec, tmp_path / "fit", _synthetic_observations(spec), engine="pool")
@@ -232,7 +232,7 @@ def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):
 ])
 def test_an_out_of_sample_fit_never_starts_from_values_fitted_on_the_years_it_holds_out(
         write_scenario, tmp_path, fitted_until, until, warm):
-    from sim.calibration import _start_would_see_held_out_years
+    from sim.analysis.calibration import _start_would_see_held_out_years
 
     fitted = {"interventions": {"level_syria_iraq": 1.7}}
     if fitted_until:
@@ -245,7 +245,7 @@ def test_an_out_of_sample_fit_never_starts_from_values_fitted_on_the_years_it_ho
 
 
 def test_start_from_sets_the_values_a_fit_starts_from_and_keeps_the_leak_rule(spec_file, tmp_path):
-    from sim.calibration import _start_would_see_held_out_years, current_values, start_from
+    from sim.analysis.calibration import _start_would_see_held_out_years, current_values, start_from
 
     def fitted_until(name, end):
         (tmp_path / name).write_text(yaml.safe_dump({"fit_period": ["2014-01-01", end],
@@ -260,8 +260,8 @@ def test_start_from_sets_the_values_a_fit_starts_from_and_keeps_the_leak_rule(sp
 
 
 def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_sample(spec_file, tmp_path):
-    from sim.calibration_run import posterior_predictive
-    from sim.model import RouteModel
+    from sim.analysis.calibration_run import posterior_predictive
+    from sim.core.model import RouteModel
 
     spec = load_spec(spec_file(trials=6, final_replicates=3, final_agents_per_person=0.01, accept_fraction=0.5))
     fitted = calibrate(spec, tmp_path / "fit", _synthetic_observations(spec), engine="pool")

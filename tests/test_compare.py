@@ -8,9 +8,9 @@ import pytest
 import xarray as xr
 import yaml
 
+from sim.analysis.compare import HEADLINES, compare_scenarios
 from sim.cli import main
-from sim.compare import HEADLINES, compare_scenarios
-from sim.scenario import load_scenario
+from sim.io.scenario import load_scenario
 
 from .conftest import tiny_doc
 
@@ -135,7 +135,7 @@ def test_paired_difference_is_exactly_zero_for_a_lever_that_never_starts(compare
 
 
 def test_pairing_floor_is_what_perfect_pairing_of_a_thinned_count_achieves():
-    from sim.compare import pairing_floor
+    from sim.analysis.compare import pairing_floor
 
     # by hand: removing 20% -> sqrt(0.2 / 1.8) = 1/3; adding 25% -> sqrt(0.25 / 2.25) = 1/3; -42% -> 0.516
     assert pairing_floor(-0.2) == pytest.approx(1 / 3)

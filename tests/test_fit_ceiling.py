@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from sim import interventions as iv
-from sim.network import load_network
-from sim.scenario import load_scenario
+from sim.io.network_files import load_network
+from sim.io.scenario import load_scenario
 
 from .conftest import ROOT
 

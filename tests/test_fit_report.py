@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from sim.fit_report import (
+from sim.analysis.fit_report import (
     DEFAULT_TARGETS,
     FitTarget,
     fit_summary,
@@ -188,7 +188,7 @@ def test_coast_guard_target_compares_sea_crossings_summed_by_departure_country(r
     """Interceptions at sea crossings are summed by departure country; land crossings and countries without
     a record give no row. Crossings a and b (Libya, sea) stop 10 and 5 a month times (replicate + 1), c
     (Turkey, land) 1000: Libya's annual totals are 180/360/540 (median 360); Turkey, land only, has none."""
-    from sim.fit_report import INTERCEPTIONS_TARGET
+    from sim.analysis.fit_report import INTERCEPTIONS_TARGET
 
     n = results.sizes["time"]
     per = np.array([10, 5, 1000])[None, :, None] * np.arange(1, 4)[None, None, :] * np.ones((n, 1, 1))

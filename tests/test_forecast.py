@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import drivers
-from sim.forecast import QUANTILES, VARIABLES, run_ensemble
-from sim.forecast_run import run_forecast
-from sim.forecast_schema import check_dataset, open_forecast
-from sim.scenario import load_scenario
+from sim.forecast import drivers
+from sim.forecast.ensemble import QUANTILES, VARIABLES, run_ensemble
+from sim.forecast.run import run_forecast
+from sim.forecast.schema import check_dataset, open_forecast
+from sim.io.scenario import load_scenario
 from tests.conftest import ROOT
 
 ORIGIN = dt.date(2016, 1, 1)
@@ -218,7 +218,7 @@ def test_html_report_renders_headless_without_console_errors(product, tmp_path):
 
 
 def test_report_table_puts_deaths_beside_flows(product):
-    from sim.forecast_report import protection_table
+    from sim.forecast.report import protection_table
 
     ds, _, _ = product
     table = protection_table(ds)
@@ -229,7 +229,7 @@ def test_report_table_puts_deaths_beside_flows(product):
 
 
 def test_observed_history_is_the_record(product):
-    from sim.observed import load_observations
+    from sim.io.observed import load_observations
 
     ds, _, _ = product
     hist = ds["observed_detections"].sel(obs_time=slice("2015-01-01", "2015-12-01"))

@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.core.model import RouteModel
 from sim.errors import InputError
 from sim.interventions import REGISTRY, InterventionSpec, make
-from sim.model import RouteModel
 
 from .conftest import run_small, small_config
 
@@ -66,7 +66,8 @@ def test_cheap_boats_cut_the_fare_paid_and_raise_the_unseaworthy_share_and_death
     def run(r, interventions):
         model = RouteModel(small_config(network, end=END, interventions=interventions), r)
         res = model.run()
-        fare = sum(c.revenue for c in model.cells if c.node in coasts) / res.route["crossing_attempts"][:, cm].sum()
+        takings = sum(c.revenue for c in model.market.cells if c.node in coasts)
+        fare = takings / res.route["crossing_attempts"][:, cm].sum()
         return res, fare
 
     pairs = [(run(r, []), run(r, [lever("cheap_boats", "central_med", 0.6)])) for r in REPS]
@@ -137,23 +138,23 @@ def test_information_campaign_cuts_departures_within_the_range_of_field_trials(n
 
 def test_information_on_risks_moves_people_to_safer_paths(network):
     """Aspirants told the journey is riskier choose, with the same random draws, paths of lower risk."""
-    from sim.model import RouteModel
-    from sim.population import Status
+    from sim.core.model import RouteModel
+    from sim.core.population import Status
 
     from .conftest import small_config
 
     model = RouteModel(small_config(network, end=dt.date(2014, 3, 31), scale=0.05), 0)
     for _ in range(60):
         model.step()
-    pop, o = model.pop, network.origins.index("west_africa")
+    pop, o = model.world.pop, network.origins.index("west_africa")
     rows = np.flatnonzero((pop.status[: pop.n] == Status.AT_ORIGIN) & (pop.origin[: pop.n] == o))
     assert len(rows) > 500
 
     def utility_of_risk(mult):  # the (negative) risk term of the chosen paths' utilities, at prior beliefs
-        model.levers.perceived_risk_mult[o] = mult
-        model._util = None
-        model._choose_paths(rows, model.day)
-        return model._util[2][pop.path[rows]].mean()
+        model.world.levers.perceived_risk_mult[o] = mult
+        model.choice.start_day()  # utilities recomputed with today's levers
+        model.choice.choose(rows, model.day)
+        return model.choice.utilities()[2][pop.path[rows]].mean()
 
     assert utility_of_risk(4.0) > utility_of_risk(1.0) + 0.05
 
@@ -223,7 +224,7 @@ def test_situational_awareness_reduces_displacement_after_enforcement_elsewhere(
 
 
 def test_protection_on_land_legs_cuts_deaths_there(network, base):
-    from sim.network import NODE_KINDS
+    from sim.core.network import NODE_KINDS
 
     nodes = [n for i, n in enumerate(network.node_ids) if NODE_KINDS[network.node_kind[i]] != "destination"]
     everywhere = [lever("protection_assistance", n, 0.5) for n in nodes]  # halve the risk of every land leg
@@ -335,8 +336,8 @@ def test_with_transit_deterrence_bleaker_prospects_raise_give_up_only_where_they
             model = RouteModel(small_config(network, end=dt.date(2014, 12, 31), interventions=ivs,
                                             params={"transit_deterrence": theta}), 0)
             model.run_until(dt.date(2014, 9, 1))
-            rates[theta, bool(ivs)] = model._hub_give_up()
-    base = model.params["hub_give_up_rate"]
+            rates[theta, bool(ivs)] = model.choice.give_up_rate()
+    base = model.world.params["hub_give_up_rate"]
     assert np.allclose(rates[0.0, False], base) and np.allclose(rates[0.0, True], base)
     assert rates[2.0, True][tripoli] > 1.5 * rates[2.0, False][tripoli]
     assert rates[2.0, True][izmir] == pytest.approx(rates[2.0, False][izmir], rel=0.1)

@@ -4,8 +4,8 @@ import datetime as dt
 
 import numpy as np
 
-from sim.model import RouteModel
-from sim.population import FINAL, Status
+from sim.core.model import RouteModel
+from sim.core.population import FINAL, Status
 
 from .conftest import run_small, small_config, spec
 
@@ -17,11 +17,12 @@ def test_no_migrant_is_ever_lost_or_double_counted(network):
                                     interventions=[spec("border_enforcement", "tripoli", 0.5, "2014-03-01"),
                                                    spec("legal_pathway", "syria_iraq", 20000)]))
     model.run()
-    counts = model.pop.status_counts()
-    live = model.pop.until[: model.pop.n] != np.iinfo(np.int32).max
-    assert counts[[int(s) for s in FINAL]].sum() == model.pop.n - live.sum()
-    assert model.final_counts[Status.ARRIVED] > 0 and model.final_counts[Status.DEAD_MISSING] > 0
-    assert model.final_counts[Status.LEGAL] > 0 and model.final_counts[Status.EXITED] > 0
+    pop, final_counts = model.world.pop, model.world.final_counts
+    counts = pop.status_counts()
+    live = pop.until[: pop.n] != np.iinfo(np.int32).max
+    assert counts[[int(s) for s in FINAL]].sum() == pop.n - live.sum()
+    assert final_counts[Status.ARRIVED] > 0 and final_counts[Status.DEAD_MISSING] > 0
+    assert final_counts[Status.LEGAL] > 0 and final_counts[Status.EXITED] > 0
     # every status is visited at some point: the stocks are not empty at the end
     for status in (Status.AT_ORIGIN, Status.TRAVELLING, Status.WAITING, Status.WITH_SMUGGLER, Status.DETAINED):
         assert counts[status] > 0, status.name
@@ -85,7 +86,7 @@ def test_a_cell_that_lost_its_organisers_promotes_aides_from_linked_rivals(netwo
     def organisers_after(promotion_rate):
         model = RouteModel(small_config(network, end=dt.date(2014, 3, 31), spinup_days=0,
                                         params={"promotion_rate": promotion_rate, "recruit_days": 720}))
-        cell = model.cells[0]
+        cell = model.market.cells[0]
         assert cell.partners and all(c.node == cell.node for c in cell.partners)
         cell.vacant_organisers, cell.organisers = cell.organisers, 0.0
         for _ in range(60):

@@ -3,8 +3,9 @@ import shutil
 import numpy as np
 import pytest
 
+from sim.core.network import NODE_KINDS
 from sim.errors import InputError
-from sim.network import NODE_KINDS, load_network
+from sim.io.network_files import load_network
 
 from .conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""Checks on the observed public record (data/observed/*.csv) and its loader (sim.observed).
+"""Checks on the observed public record (data/observed/*.csv) and its loader (sim.io.observed).
 
 The data tests read the CSVs independently of the loader, so a loader bug and a data bug cannot hide each
 other. Expected values are never copied from the data: the tests compare files with each other and with
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from sim.observed import ROUTES, DataError, load_annual_observations, load_observations
+from sim.io.observed import ROUTES, DataError, load_annual_observations, load_observations
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 OBS = DATA / "observed"
@@ -203,7 +203,7 @@ def test_loader_values_come_from_the_csvs(monthly, annual):
 
 def test_coast_guard_interceptions_are_the_complete_rows_of_the_csv(annual):
     """Each laid-out value is a complete row of its coast guard; incomplete years and other actors stay out."""
-    from sim.network import load_network
+    from sim.io.network_files import load_network
 
     csv = read("interceptions_annual.csv")
     guards = {"libya_coast_guard": "LY", "tunisia_national_guard": "TN", "turkey_coast_guard": "TR"}

@@ -1,6 +1,6 @@
 import numpy as np
 
-from sim.population import NEVER, Population, Status
+from sim.core.population import NEVER, Population, Status
 
 
 def test_compaction_keeps_every_live_agent_and_drops_only_final_ones():

@@ -1,6 +1,6 @@
 import numpy as np
 
-from sim.rng import Decision, Streams
+from sim.core.rng import Decision, Streams
 
 
 def test_a_draw_depends_only_on_its_key_not_on_the_others_drawn_with_it():

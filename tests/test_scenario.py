@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from sim.errors import InputError
-from sim.scenario import load_scenario, parse_scenario
+from sim.io.scenario import load_scenario, parse_scenario
 
 from .conftest import ROOT, tiny_doc
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.scores import coverage, crps_ensemble, ets_forecast, mase, seasonal_naive
+from sim.analysis.scores import coverage, crps_ensemble, ets_forecast, mase, seasonal_naive
 
 
 def brute_crps(x: np.ndarray, y: float) -> float:

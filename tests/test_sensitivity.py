@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.analysis.sensitivity import OUTPUTS, load_sensitivity_spec, run_sensitivity
 from sim.errors import InputError
-from sim.sensitivity import OUTPUTS, load_sensitivity_spec, run_sensitivity
 
 from .conftest import ROOT, tiny_doc
 

@@ -12,8 +12,8 @@ financial investigations. The entry/exit response is an assumption (no published
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import SmugglerIntervention, compose_probability, register
-from sim.levers import Levers
 
 
 @register

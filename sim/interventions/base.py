@@ -2,8 +2,8 @@
 
 An intervention is active between ``start`` and ``end`` (inclusive), at ``intensity``, reached
 linearly over ``ramp_days`` after the start. Each day it is active the model calls ``apply`` with the
-share of full intensity reached; the intervention edits the day's :class:`~sim.levers.Levers` for its target. Adding an
-intervention type is one module with a subclass decorated by :func:`register`.
+share of full intensity reached; the intervention edits the day's :class:`~sim.core.levers.Levers` for its
+target. Adding an intervention type is one module with a subclass decorated by :func:`register`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.core.levers import Levers
+from sim.core.network import MODES, NODE_KINDS, Network
 from sim.errors import InputError
-from sim.levers import Levers
-from sim.network import MODES, NODE_KINDS, Network
 
 REGISTRY: dict[str, type[Intervention]] = {}
 

@@ -11,8 +11,8 @@ Evidence: the EU-Turkey Statement was followed by an 88% drop in Greek-island ar
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, compose_probability, register
-from sim.levers import Levers
 
 
 @register

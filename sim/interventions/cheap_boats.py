@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.levers import Levers
+from sim.core.network import MODES
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
-from sim.network import MODES
 
 SEA = MODES.index("sea")
 

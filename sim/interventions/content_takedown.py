@@ -19,8 +19,8 @@ magnitudes are assumptions.
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
 
 
 @register

@@ -16,8 +16,8 @@ attribute the drop to "the co-option of militias deeply involved with human smug
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import SmugglerIntervention, register
-from sim.levers import Levers
 
 
 @register

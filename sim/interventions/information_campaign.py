@@ -16,8 +16,8 @@ The default 0.25 sits between null and that upper bound; it is an assumption.
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
 
 
 @register

@@ -14,9 +14,9 @@ and must fit labour demand and migrant profiles. The eligible share is an assump
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, register
 from sim.interventions.legal_pathway import destination_column
-from sim.levers import Levers
 
 
 @register

@@ -11,10 +11,10 @@ Ludolph 2019, CEPS/MEDAM); combined with enforcement they do more (Clemens & Gou
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
+from sim.core.network import Network
 from sim.errors import InputError
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
-from sim.network import Network
 
 
 def destination_column(intervention: Intervention, net: Network) -> int:

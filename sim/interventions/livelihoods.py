@@ -13,8 +13,8 @@ The size of both effects is an assumption.
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
 
 
 @register

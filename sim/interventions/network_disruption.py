@@ -17,8 +17,8 @@ the largest immediate impact but recovery matters more. Magnitudes of capacity l
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Option, SmugglerIntervention, register
-from sim.levers import Levers
 
 DAYS_PER_MONTH = 30.44
 

@@ -10,8 +10,8 @@ Evidence: not a policy lever; each baseline entry's note cites the record it is 
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, register
-from sim.levers import Levers
 
 
 @register

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 
+from sim.core.levers import Levers
 from sim.interventions.base import Option, SmugglerIntervention, register
-from sim.levers import Levers
 
 
 @register

@@ -11,9 +11,9 @@ was found, so the size of the effect is an assumption.
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
+from sim.core.network import MODES
 from sim.interventions.base import Intervention, register
-from sim.levers import Levers
-from sim.network import MODES
 
 SEA = MODES.index("sea")
 

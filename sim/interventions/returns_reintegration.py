@@ -14,8 +14,8 @@ reintegration effect is an assumption. Returns of people already in the EU are o
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, compose_probability, register
-from sim.levers import Levers
 
 
 @register

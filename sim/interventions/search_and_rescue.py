@@ -13,8 +13,8 @@ Villa 2019, Rodriguez Sanchez et al. 2023) - see literature.md.
 
 from __future__ import annotations
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, compose_probability, register
-from sim.levers import Levers
 
 
 @register

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.levers import Levers
 from sim.interventions.base import Intervention, Option, register
-from sim.levers import Levers
 
 
 @register

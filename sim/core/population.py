@@ -1,0 +1,113 @@
+"""Migrants as a structure of arrays: one row per agent, one array per attribute (as Starsim's People).
+
+Millions of migrants pass through a run, so no migrant is a Python object. Every agent has exactly one
+:class:`Status` at any time. Agents in a final status stay in the arrays until the next compaction,
+with ``until`` set beyond the end of the run so that no handler touches them again.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+NEVER = np.iinfo(np.int32).max
+REVIEW_DAYS = 7  # aspirants at origin review their plans weekly, each on its own weekday
+
+
+class Status(IntEnum):
+    AT_ORIGIN = 0  # aspirant, preparing to leave
+    TRAVELLING = 1  # on a land or air leg, or crossing a land border
+    WAITING = 2  # in a hub or at a departure point, working to pay the next leg
+    WITH_SMUGGLER = 3  # fee in hand, waiting for a boat at a departure point
+    AT_SEA = 4
+    DETAINED = 5  # intercepted and held
+    RETURNED = 6  # returned to the origin country, deciding whether to leave again
+    ARRIVED = 7  # final: reached a destination
+    DEAD_MISSING = 8  # final
+    LEGAL = 9  # final: entered through a legal pathway
+    EXITED = 10  # final: gave up, settled in a transit country, or stayed home after return
+
+
+FINAL = (Status.ARRIVED, Status.DEAD_MISSING, Status.LEGAL, Status.EXITED)
+N_STATUS = len(Status)
+
+# What an agent will do when its timer (``until``) runs out, for statuses whose outcome is drawn early.
+INTENT_NONE, INTENT_GIVE_UP, INTENT_ARRIVE, INTENT_DIE, INTENT_INTERCEPT, INTENT_PUSHBACK = range(6)
+
+_FIELDS: dict[str, type] = {
+    "uid": np.int64,
+    "origin": np.int16,
+    "node": np.int16,
+    "status": np.int8,
+    "path": np.int32,
+    "leg": np.int8,  # index in the path of the next (or current) edge
+    "route": np.int8,  # route of the planned path (reporting unit)
+    "savings": np.float32,  # EUR
+    "info": np.float32,  # 0..1: weight on observed outcomes vs the prior when judging risk
+    "eligible": np.bool_,  # eligible for a legal pathway from the origin
+    "attempts": np.int16,  # border-crossing attempts so far
+    "at_node_since": np.int32,  # day the agent reached its current place
+    "since": np.int32,  # day savings were last credited / the current activity began
+    "until": np.int32,  # day the agent next needs attention
+    "intent": np.int8,
+}
+
+
+class Population:
+    """Growable arrays of agents; ``n`` rows are in use."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._cap = max(16, capacity)
+        for name, dtype in _FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype))
+        self.n_final_rows = 0  # rows in a final status still held (removed at compaction)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, **columns: np.ndarray) -> np.ndarray:
+        """Append agents; returns their row indices. Columns not given are zero."""
+        k = len(columns["uid"])
+        if self.n + k > self._cap:
+            self._grow(self.n + k)
+        rows = np.arange(self.n, self.n + k)
+        for name in _FIELDS:
+            arr = getattr(self, name)
+            if name in columns:
+                arr[rows] = columns[name]
+            else:
+                arr[rows] = 0
+        self.n += k
+        return rows
+
+    def _grow(self, need: int) -> None:
+        self._cap = max(need, int(self._cap * 1.5))
+        for name in _FIELDS:
+            old = getattr(self, name)
+            new = np.zeros(self._cap, old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+
+    def due(self, t: int) -> np.ndarray:
+        """Rows whose timer has run out by day ``t``: the migrants that need attention today."""
+        return np.flatnonzero(self.until[: self.n] <= t)
+
+    def finalise(self, rows: np.ndarray, status: Status) -> None:
+        self.status[rows] = status
+        self.until[rows] = NEVER
+        self.n_final_rows += len(rows)
+
+    def compact(self) -> None:
+        """Drop rows in a final status (their outcomes are already counted in the model's tallies)."""
+        keep = np.flatnonzero(self.until[: self.n] != NEVER)
+        k = len(keep)
+        for name in _FIELDS:
+            arr = getattr(self, name)
+            arr[:k] = arr[keep]
+        self.n = k
+        self.n_final_rows = 0
+
+    def status_counts(self) -> np.ndarray:
+        return np.bincount(self.status[: self.n], minlength=N_STATUS)

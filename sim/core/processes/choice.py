@@ -1,0 +1,155 @@
+"""Route choice and the prospects migrants weigh: a multinomial logit over enumerated paths.
+
+Reads: today's fees (market), perceived risks (information), the levers, each migrant's node, origin
+and information weight.
+Writes: each chosen migrant's ``path``, ``leg`` and ``route``. Also the outlook per node, which sets
+the daily give-up hazard of those waiting (:meth:`RouteChoice.give_up_rate`), and the origins'
+deterrence multiplier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.parameters import DEPARTURE_CONSTANTS
+from sim.core.processes.information import Information
+from sim.core.processes.market import SmugglerMarket
+from sim.core.rng import Decision
+from sim.core.world import World
+
+MAX_HUB_GIVE_UP = 0.2  # cap on the daily give-up probability in transit, however bleak the prospects
+TRANSIT_OUTLOOK_HALFLIFE_DAYS = 90.0  # assumption: those waiting judge the prospects over a season, not a day
+OUTLOOK_DECAY = 0.5 ** (1.0 / TRANSIT_OUTLOOK_HALFLIFE_DAYS)
+
+
+class RouteChoice:
+    def __init__(self, world: World, market: SmugglerMarket, information: Information) -> None:
+        self.world = world
+        self.market = market
+        self.information = information
+        net = world.net
+        country_of_crossing = np.array(net.node_country)[net.edge_from[net.path_crossing]]
+        self.departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
+                                for name, country in DEPARTURE_CONSTANTS.items()}
+        self._util: tuple[np.ndarray, ...] | None = None  # today's path utilities, computed when first needed
+        self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
+        self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
+        self._outlook_ref: np.ndarray | None = None
+        self._give_up_today: np.ndarray | None = None
+
+    def start_day(self) -> None:
+        """Forget yesterday's utilities; average the outlook every day, whether or not anyone waits."""
+        self._util = None
+        self._give_up_today = None
+        self.give_up_rate()
+
+    def utilities(self) -> tuple[np.ndarray, ...]:
+        """Per path: utility at prior beliefs (A) and the shift when beliefs follow observations (B), and
+        the risk terms of each, which an information campaign scales for the migrants it reached."""
+        if self._util is None:
+            self._util = self._path_utilities()
+        return self._util
+
+    def _path_utilities(self) -> tuple[np.ndarray, ...]:
+        w = self.world
+        net, p, prior = w.net, w.params, self.information.prior
+        pe = net.path_edges
+        valid = pe >= 0
+        e = np.where(valid, pe, 0)
+        fee = net.edge_fee[e] * self.market.fee_index[e]
+        fees = np.where(valid, fee, 0).sum(1)
+        days = np.where(valid, net.edge_duration[e], 0).sum(1)
+        risk_obs, int_obs = self.information.perceived()
+        cross = net.path_crossing
+        land_risk = np.where(valid & ~net.edge_crossing[e], net.edge_risk[e] * w.levers.risk_mult[e], 0).sum(1)
+        prior_risk = land_risk + prior[0][cross]
+        obs_risk = land_risk + risk_obs[cross]
+        prior_int = np.clip(prior[1][cross], 0, 0.99)
+        obs_int = np.clip(int_obs[cross], 0, 0.99)
+        asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
+        for name, leaves_from in self.departure_paths.items():
+            asc = asc + p[name] * leaves_from
+        risk_a = -p["beta_risk"] * prior_risk * 1000
+        risk_b = -p["beta_risk"] * (obs_risk - prior_risk) * 1000
+        a = asc - p["beta_fee"] * fees / 1000 - p["beta_time"] * days / 30 + risk_a + p["beta_success"] * np.log1p(
+            -prior_int)
+        b = risk_b + p["beta_success"] * (np.log1p(-obs_int) - np.log1p(-prior_int))
+        return a, b, risk_a, risk_b
+
+    def choose(self, rows: np.ndarray, t: int) -> None:
+        """Multinomial logit over the paths from each migrant's node, sampled by inverting the cumulative
+        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired)."""
+        w = self.world
+        pop, net = w.pop, w.net
+        alts = net.node_paths[pop.node[rows]]
+        valid = alts >= 0
+        a, b, risk_a, risk_b = self.utilities()
+        safe = np.where(valid, alts, 0)
+        info = pop.info[rows][:, None]
+        v = a[safe] + info * b[safe]
+        extra = w.levers.perceived_risk_mult[pop.origin[rows]] - 1.0
+        if extra.any():
+            v += extra[:, None] * (risk_a[safe] + info * risk_b[safe])
+        v[~valid] = -np.inf
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        cum = np.cumsum(e, axis=1)
+        u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows]) * cum[:, -1]
+        k = np.minimum((cum < u[:, None]).sum(axis=1), alts.shape[1] - 1)
+        pick = alts[np.arange(len(rows)), k]
+        pop.path[rows] = pick
+        pop.leg[rows] = 0
+        pop.route[rows] = net.path_route[pick]
+
+    def logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:
+        """The logsum ln sum_k exp(V_k) of the utilities of the paths from each of ``nodes``, judged at
+        ``info``: the expected value of the best path on offer there, what a nested logit compares with staying."""
+        a, b = self.utilities()[:2]
+        alts = self.world.net.node_paths[nodes]
+        k = np.maximum(alts, 0)
+        v = np.where(alts >= 0, a[k] + info[:, None] * b[k], -np.inf)
+        top = np.max(v, axis=1, initial=-np.inf)
+        top = np.where(np.isfinite(top), top, 0.0)  # a node without paths (a destination) has no choice to judge
+        return top + np.log(np.maximum(np.exp(v - top[:, None]).sum(axis=1), 1e-300))
+
+    def deterrence(self) -> np.ndarray:
+        """Multiplier on each origin's departure rate: exp(lambda * (L - L0)), with L the logsum of the
+        utilities of the origin's paths today (at the origin's mean information) and L0 its value on the first
+        simulated day. This is the nested logit in which staying keeps a fixed utility and departing is rare:
+        dearer, riskier or more often intercepted journeys deter some departures rather than only diverting
+        them; ``deterrence`` (lambda) = 0 switches it off, 1 is the plain nested logit."""
+        net = self.world.net
+        lam = self.world.params["deterrence"]
+        if lam == 0:
+            return np.ones(len(net.origins))
+        logsum = self.logsums(net.origin_node, net.origin_info_mean)
+        if self._logsum_ref is None:
+            self._logsum_ref = logsum
+        return np.exp(lam * (logsum - self._logsum_ref))
+
+    def give_up_rate(self) -> np.ndarray:
+        """Daily probability, per node, that a migrant waiting or queueing there settles or goes home.
+
+        ``hub_give_up_rate`` x exp(-theta (O_n - O_n*)): O_n is the outlook at node n, the logsum of the
+        utilities of the paths onward from it (at the origins' mean information) averaged with a half-life
+        of ``TRANSIT_OUTLOOK_HALFLIFE_DAYS``, and O_n* its value on the first day of the reported period.
+        Worse prospects ahead (more interceptions or deaths seen, dearer boats) make those waiting give up
+        sooner, so enforcement can lower the number who ever cross, not only divert them; better prospects
+        hold them. The average keeps a single wreck from emptying a coast. ``transit_deterrence`` (theta) =
+        0 keeps the hazard constant; during the spin-up it is constant too. Computed once a day."""
+        if self._give_up_today is not None:
+            return self._give_up_today
+        w = self.world
+        p, net = w.params, w.net
+        rate = np.full(net.n_nodes, p["hub_give_up_rate"])
+        theta = p["transit_deterrence"]
+        if theta > 0 and rate[0] > 0:
+            logsum = self.logsums(np.arange(net.n_nodes), np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
+            if self._outlook is None:
+                self._outlook = logsum
+            self._outlook = self._outlook + (1.0 - OUTLOOK_DECAY) * (logsum - self._outlook)
+            if self._outlook_ref is None and w.month(w.day) >= 0:
+                self._outlook_ref = self._outlook.copy()
+            if self._outlook_ref is not None:
+                rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * (self._outlook - self._outlook_ref)))
+        self._give_up_today = rate
+        return rate

@@ -1,0 +1,62 @@
+"""Hubs and departure points: migrants who arrive re-plan, then wait and work towards the next fee.
+
+Reads: today's fees (market), the give-up hazard (choice), transit wages.
+Writes: the waiting migrants' ``status`` (WAITING), ``since``, ``at_node_since``, ``intent`` (give up or
+not) and ``until`` (the day they next look again).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.population import INTENT_GIVE_UP, INTENT_NONE, Status
+from sim.core.processes.choice import RouteChoice
+from sim.core.processes.market import SmugglerMarket
+from sim.core.rng import Decision
+from sim.core.world import World
+
+
+class Hubs:
+    def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice) -> None:
+        self.world = world
+        self.market = market
+        self.choice = choice
+        self.wage = world.net.node_wage * world.params["transit_wage_mult"]  # EUR a day earned while waiting
+
+    def arrive(self, rows: np.ndarray, t: int) -> None:
+        """A migrant reaching a hub or departure point re-plans and starts working towards the next fee."""
+        pop = self.world.pop
+        pop.at_node_since[rows] = t
+        pop.since[rows] = t
+        self.choice.choose(rows, t)
+        self.plan_wait(rows, t)
+
+    def plan_wait(self, rows: np.ndarray, t: int) -> None:
+        """WAITING until the next fee is earned or the next review, whichever comes first (at least the
+        minimum stay), unless giving up before. At a review the migrant looks again at fees and routes, so a
+        price cut or a new risk reaches those already waiting within weeks, not only newcomers."""
+        w = self.world
+        pop, p = w.pop, w.params
+        pop.status[rows] = Status.WAITING
+        pop.since[rows] = t  # wages are credited from now on
+        fee = self.market.fee(w.next_edge(rows))
+        wage = self.wage[pop.node[rows]]
+        deficit = np.maximum(fee - pop.savings[rows], 0)
+        work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
+        wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, p["transit_review_days"])).astype(np.int32)
+        quits = np.zeros(len(rows), bool)
+        give_up_day = wait
+        rate = self.choice.give_up_rate()[pop.node[rows]]
+        if rate.max(initial=0.0) > 0:  # geometric time to giving up, drawn afresh for each wait: today's hazard
+            u = w.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
+            with np.errstate(divide="ignore"):
+                give_up_day = np.where(rate > 0, np.ceil(np.log(u) / np.log1p(-rate)), np.inf)
+            quits = give_up_day < wait
+        pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
+        pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+
+    def earn(self, rows: np.ndarray, t: int) -> None:
+        """Credit the wages earned while waiting since the last credit."""
+        pop = self.world.pop
+        pop.savings[rows] += self.wage[pop.node[rows]] * (t - pop.since[rows])
+        pop.since[rows] = t

@@ -1,0 +1,96 @@
+"""Origins: new aspirants appear, and aspirants review their plans weekly (legal place, give up, set out).
+
+Reads: each origin's aspirants a month and the day's pressure, departure and wage multipliers (levers);
+the deterrence of the paths on offer (choice); legal places (legal).
+Writes: new rows of the population; reviewed aspirants' ``savings``, ``since``, ``until``; those who set
+out start their first leg (transit); ``departures`` by route and origin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from sim.core.population import REVIEW_DAYS, Status
+from sim.core.processes.choice import RouteChoice
+from sim.core.processes.legal import LegalPathways
+from sim.core.processes.market import SmugglerMarket
+from sim.core.processes.transit import Transit
+from sim.core.rng import Decision
+from sim.core.world import World
+
+EPOCH = dt.date(1970, 1, 1)
+MAX_PER_ORIGIN_DAY = 1 << 22  # the id layout holds 2**22 aspirants per origin and day
+
+
+class Origins:
+    def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, legal: LegalPathways,
+                 transit: Transit) -> None:
+        self.world = world
+        self.market = market
+        self.choice = choice
+        self.legal = legal
+        self.transit = transit
+
+    def new_aspirants(self, t: int) -> None:
+        """Poisson arrivals of aspirants per origin; each gets an id from the date, origin and rank."""
+        w = self.world
+        net, lv, pop = w.net, w.levers, w.pop
+        n_o = len(net.origins)
+        lam = net.origin_aspirants * 12 / 365.25 * lv.pressure_mult * w.agents_per_person
+        epoch_day = (w.date - EPOCH).days
+        counts = w.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
+        if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
+            raise ValueError("more than 4,194,304 aspirants from one origin in a day: lower agents_per_person")
+        total = int(counts.sum())
+        if total == 0:
+            return
+        origin = np.repeat(np.arange(n_o), counts)
+        k = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        uid = (np.int64(epoch_day) << 28) | (origin.astype(np.int64) << 22) | k
+        z = w.streams.normal(Decision.SAVINGS, 0, uid)
+        savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
+        info = np.clip(net.origin_info_mean[origin] + 0.2 * w.streams.normal(Decision.INFO, 0, uid), 0, 1)
+        eligible = w.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
+        pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
+                savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
+                until=t + 1 + uid % REVIEW_DAYS)
+        w.created += total
+
+    def review(self, rows: np.ndarray, t: int) -> None:
+        """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is
+        seen each day. Competing weekly risks are read off one keyed draw: legal place, give up, set out."""
+        w = self.world
+        pop, lv, p, net = w.pop, w.levers, w.params, w.net
+        o = pop.origin[rows]
+        pop.savings[rows] += net.node_wage[pop.node[rows]] * lv.wage_mult[o] * (t - pop.since[rows])  # saving
+        pop.since[rows] = t
+        u = w.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
+        p_legal = self.legal.probability(rows, o)
+        legal = u < p_legal
+        if legal.any():
+            self.legal.take_place(rows[legal], t)
+        # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
+        week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
+        daily_go = p["departure_rate"] * lv.departure_mult * self.choice.deterrence()
+        week_go = 1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS
+        rest = 1.0 - p_legal
+        p_quit = p_legal + rest * week_quit
+        give_up = ~legal & (u < p_quit)
+        w.finalise(rows[give_up], Status.EXITED)
+        go = ~legal & ~give_up & (u < p_quit + rest * ((1 - week_quit) * week_go)[o])
+        stay = rows[~legal & ~give_up & ~go]
+        pop.until[stay] = t + REVIEW_DAYS
+        leave = rows[go]
+        if len(leave) == 0:
+            return
+        self.choice.choose(leave, t)
+        edges = w.next_edge(leave)
+        fee = self.market.fee(edges)
+        can = pop.savings[leave] >= fee
+        pop.until[leave[~can]] = t + REVIEW_DAYS
+        leave, edges, fee = leave[can], edges[can], fee[can]
+        w.tallies.add("departures", t, pop.route[leave], w.weight)
+        w.tallies.add_to(w.tallies.departures_by_origin, t, pop.origin[leave], w.weight)
+        self.transit.start_leg(leave, edges, fee, t)

@@ -1,0 +1,172 @@
+"""The sea: cells fill today's boats from their queues, and each boat's fate is drawn as it sails.
+
+Reads: the queue (migrants WITH_SMUGGLER at a departure point), the cells' seats, prices, boat mix and
+load (market), the weather, and the day's interception, distress, rescue, pullback and pushback levers.
+Writes: queueing migrants who give up, re-plan or cannot pay; boarders' ``savings``, ``intent`` (the
+boat's outcome), ``status`` (AT_SEA), ``until`` and ``attempts``; the cells' boats and revenue; attempts,
+revenue, boats launched and rescues in the tallies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.population import INTENT_ARRIVE, INTENT_DIE, INTENT_INTERCEPT, INTENT_PUSHBACK, Status
+from sim.core.processes.choice import RouteChoice
+from sim.core.processes.hubs import Hubs
+from sim.core.processes.market import SmugglerMarket
+from sim.core.rng import Decision
+from sim.core.world import SEA, World
+
+ATTEMPT_KEYED = -1  # the "day" of keyed draws that belong to a crossing attempt rather than to a date
+MAX_CELLS_PER_EDGE = 4096  # the boat-group key packs (edge, cell, class) assuming fewer cells than this
+
+
+class SeaCrossing:
+    def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, hubs: Hubs) -> None:
+        self.world = world
+        self.market = market
+        self.choice = choice
+        self.hubs = hubs
+
+    def bad_weather(self, t: int, nodes: np.ndarray) -> np.ndarray:
+        w = self.world
+        p = w.params
+        season = 0.5 * (1 + np.cos(2 * np.pi * (w.date.month - 1) / 12))  # 1 in January, 0 in July
+        share = p["bad_weather_share_summer"] + (p["bad_weather_share_winter"] - p["bad_weather_share_summer"]) * season
+        return w.streams.uniform(Decision.WEATHER, t, nodes) < share
+
+    def board(self, rows: np.ndarray, t: int) -> None:
+        """Cells at each departure point fill today's boats from their queue; outcomes are drawn per boat."""
+        w = self.world
+        pop, net, p, s, tallies = w.pop, w.net, w.params, w.streams, w.tallies
+        if len(rows) == 0:
+            return
+        uid = pop.uid[rows]
+        quit_ = s.uniform(Decision.HUB_GIVE_UP, t, uid) < self.choice.give_up_rate()[pop.node[rows]]
+        w.finalise(rows[quit_], Status.EXITED)
+        rows = rows[~quit_]
+        # re-plan if the wait at the coast has grown long (monthly)
+        long_wait = (t - pop.since[rows]) >= 30
+        if long_wait.any():
+            lw = rows[long_wait]
+            self.choice.choose(lw, t)
+            moved = net.edge_mode[w.next_edge(lw)] != SEA
+            pop.since[lw[~moved]] = t
+            self.hubs.plan_wait(lw[moved], t)
+            rows = np.concatenate([rows[~long_wait], lw[~moved]])
+        pop.until[rows] = t + 1
+        if len(rows) == 0:
+            return
+        # today's seats at every departure point: cells are laid out node by node (market.cells order)
+        market = self.market
+        cells, cell_node = market.cells, market.cell_node
+        bad_node = self.bad_weather(t, np.arange(net.n_nodes, dtype=np.int64))
+        seats = market.seats(bad_node)
+        node_seats = np.bincount(cell_node, weights=seats, minlength=net.n_nodes)
+        nodes = pop.node[rows]
+        waiting = np.bincount(nodes, minlength=net.n_nodes)
+        prob = np.divide(node_seats, waiting, out=np.zeros(net.n_nodes), where=waiting > 0).clip(0, 1)
+        uid = pop.uid[rows]
+        board = s.uniform(Decision.BOARD, t, uid) < prob[nodes]
+        rows, uid, nodes = rows[board], uid[board], nodes[board]
+        if len(rows) == 0:
+            return
+        edges = w.next_edge(rows)
+        # which cell takes each passenger (in proportion to its seats at that node) and in which boat class
+        cum = np.cumsum(seats)
+        node_start = np.r_[0.0, cum][market.node_first_cell]
+        x = node_start[nodes] + s.uniform(Decision.CELL, t, uid) * node_seats[nodes]
+        cell = np.minimum(np.searchsorted(cum, x, side="right"), market.node_last_cell[nodes])
+        share_u = np.array([c.unseaworthy_share() for c in cells])
+        boat_class = (s.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell]).astype(np.int8)
+        fee = net.edge_fee[edges] * w.levers.fee_mult[edges] * np.array([c.price_index for c in cells])[cell]
+        can = pop.savings[rows] >= fee
+        if (~can).any():  # the price rose while they waited
+            self.hubs.plan_wait(rows[~can], t)
+            rows, uid, edges, cell, boat_class, fee = (x[can] for x in (rows, uid, edges, cell, boat_class, fee))
+            if len(rows) == 0:
+                return
+        pop.savings[rows] -= fee
+        route = net.edge_route[edges]
+        tallies.add("smuggler_revenue", t, route, fee * w.weight)
+        tallies.add_to(tallies.revenue_by_origin, t, pop.origin[rows], fee * w.weight)
+        tallies.add("crossing_attempts", t, route, w.weight)
+        tallies.add_edge("attempts", t, edges, w.weight)
+        # boats: passengers grouped by (edge, cell, class), filled up to the boat size in queue order
+        nominal = np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
+        size = np.maximum(1, np.round(nominal * w.agents_per_person)).astype(np.int64)
+        load = np.array([c.load for c in cells])
+        cap = np.maximum(1, np.round(size[boat_class] * load[cell])).astype(np.int64)  # agents per boat, loaded
+        group = (edges.astype(np.int64) * MAX_CELLS_PER_EDGE + cell) * 2 + boat_class
+        order = np.argsort(group, kind="stable")
+        g_sorted = group[order]
+        starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        boat_no = np.empty(len(order), np.int64)
+        boat_no[order] = rank // cap[order]
+        boat_key = group * 1_000_003 + boat_no
+        _, first, boat_of = np.unique(boat_key, return_index=True, return_inverse=True)
+        # real boats per simulated boat: 1 at full scale, fewer when one agent stands for many people
+        b_cell, b_class, b_route = cell[first], boat_class[first], route[first]
+        real = cap[first] * w.weight / (nominal[b_class] * load[b_cell])
+        paid = np.bincount(cell, weights=fee, minlength=len(cells)) * w.weight
+        used = np.zeros((len(cells), 2))
+        np.add.at(used, (b_cell, b_class), real)
+        for i in np.flatnonzero(paid > 0):
+            cells[i].use_boats(used[i], float(paid[i]))
+        tallies.add_to(tallies.boats_launched, t, (b_route, b_class), real)
+        # each boat's draws are keyed by its launch slot - the day, crossing, cell, class and the boat's number
+        # in that group's launches - not by who is on it: paired scenarios fill boats from queues that differ
+        # by a few people, so keyed by its first passenger a boat met another sea whenever the queue ahead of
+        # it changed (which shifts every later boat's first passenger); the slots launched stay mostly the same
+        b_edge = edges[first]
+        queued_since = pop.since[rows].copy() if w.observers else None
+        self.sail(rows, b_edge, b_class, boat_key[first], boat_of, bad_node[net.edge_from[edges[first]]],
+                  load[b_cell], t)
+        for obs in w.observers:
+            if hasattr(obs, "sailed"):
+                obs.sailed(w, rows, queued_since)
+
+    def sail(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_slot: np.ndarray,
+             boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, t: int) -> None:
+        """Fate of each boat (one draw per event, keyed by the day and the boat's launch slot), then of each
+        person on a boat in distress (keyed by the person's attempt)."""
+        w = self.world
+        pop, net, lv, p, s = w.pop, w.net, w.levers, w.params, w.streams
+        nb = len(b_slot)
+
+        def boat_u(decision: Decision) -> np.ndarray:
+            return s.uniform(decision, t, b_slot)
+
+        stopped = boat_u(Decision.INTERCEPT) < lv.interception[b_edge]
+        distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
+            b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0) \
+            * load ** p["overload_distress_elasticity"]
+        distress = ~stopped & (boat_u(Decision.DISTRESS) < distress_p)
+        rescued = distress & (boat_u(Decision.RESCUE) < lv.rescue[b_edge])
+        pulled = rescued & (boat_u(Decision.PULLBACK) < lv.pullback_share[b_edge])
+        pushed = ~stopped & ~distress & (boat_u(Decision.PUSHBACK) < lv.pushback[b_edge])
+        b_intent = np.full(nb, INTENT_ARRIVE, np.int8)
+        b_intent[stopped | pulled] = INTENT_INTERCEPT
+        b_intent[pushed] = INTENT_PUSHBACK
+        intent = b_intent[boat_of]
+        wrecked = (distress & ~rescued)[boat_of]
+        if wrecked.any():  # each person on a boat in unrescued distress dies or goes missing with this chance
+            lost_rows = np.flatnonzero(wrecked)
+            lost = s.uniform(Decision.WRECK_DEATH, ATTEMPT_KEYED, self._attempt_key(rows[lost_rows])) \
+                < p["wreck_mortality"]
+            intent[lost_rows[lost]] = INTENT_DIE
+        edges = b_edge[boat_of]
+        w.tallies.add("rescued", t, net.edge_route[edges[rescued[boat_of]]], w.weight)
+        pop.intent[rows] = intent
+        pop.status[rows] = Status.AT_SEA
+        pop.since[rows] = t
+        # interceptions at departure end the same day; crossings take the edge's duration
+        pop.until[rows] = t + np.where(stopped[boat_of], 1, net.edge_duration[edges]).astype(np.int32)
+        pop.attempts[rows] += 1
+
+    def _attempt_key(self, rows: np.ndarray) -> np.ndarray:
+        """A key for draws that belong to a person's n-th sea crossing attempt (id in the low 48 bits)."""
+        pop = self.world.pop
+        return pop.uid[rows] | (np.minimum(pop.attempts[rows], 255).astype(np.int64) << 48)

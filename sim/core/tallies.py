@@ -1,0 +1,68 @@
+"""Monthly records of one replicate: flows by route, crossing, origin and destination, month-end stocks.
+
+Processes add what happens to the month of the day it happens in; days of the spin-up are not recorded.
+Amounts are in persons (each agent counts ``weight`` = 1 / agents_per_person persons) or EUR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.calendar import Calendar
+from sim.core.config import ROUTE_FLOWS, ROUTE_STOCKS, ReplicateResult
+from sim.core.network import Network
+
+CROSSING_FLOWS = ("attempts", "arrivals", "dead_missing", "interceptions")
+
+
+class Tallies:
+    def __init__(self, net: Network, calendar: Calendar) -> None:
+        self.calendar = calendar
+        nm, nr = len(calendar.months), len(net.routes)
+        self.route = {name: np.zeros((nm, nr)) for name in ROUTE_FLOWS + ROUTE_STOCKS}
+        self.boats_launched = np.zeros((nm, nr, 2))
+        self.arrivals_by_dest = np.zeros((nm, len(net.destinations)))
+        self.departures_by_origin = np.zeros((nm, len(net.origins)))
+        self.legal_by_origin = np.zeros((nm, len(net.origins)))
+        self.legal_by_dest = np.zeros((nm, len(net.destinations)))
+        self.revenue_by_origin = np.zeros((nm, len(net.origins)))
+        self.price_index = np.zeros((nm, nr))
+        self.capacity = np.zeros((nm, nr))
+        self.load = np.zeros((nm, nr))
+        self.crossing_edges = np.flatnonzero(net.edge_crossing)
+        self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in CROSSING_FLOWS}
+
+    def add(self, name: str, t: int, route: np.ndarray, amount: np.ndarray | float) -> None:
+        """Add ``amount`` per element of ``route`` to the route flow ``name`` on day ``t``."""
+        m = self.calendar.month(t)
+        if m >= 0:
+            np.add.at(self.route[name][m], route, amount)
+
+    def add_edge(self, name: str, t: int, edges: np.ndarray, weight: float) -> None:
+        m = self.calendar.month(t)
+        if m >= 0:
+            np.add.at(self.by_crossing[name][m], edges, weight)
+
+    def add_to(self, table: np.ndarray, t: int, index: np.ndarray | tuple, amount: np.ndarray | float) -> None:
+        """Add to one of the other monthly tables (by origin, destination, boat class) on day ``t``."""
+        m = self.calendar.month(t)
+        if m >= 0:
+            np.add.at(table[m], index, amount)
+
+    def result(self, agent_steps: int, agents_created: int) -> ReplicateResult:
+        return ReplicateResult(
+            months=self.calendar.months,
+            route=dict(self.route),
+            boats_launched=self.boats_launched,
+            arrivals_by_destination=self.arrivals_by_dest,
+            departures_by_origin=self.departures_by_origin,
+            legal_by_origin=self.legal_by_origin,
+            legal_by_destination=self.legal_by_dest,
+            revenue_by_origin=self.revenue_by_origin,
+            price_index=self.price_index,
+            smuggler_capacity=self.capacity,
+            boat_load=self.load,
+            by_crossing={k: v[:, self.crossing_edges] for k, v in self.by_crossing.items()},
+            agent_steps=int(agent_steps),
+            agents_created=int(agents_created),
+        )
