@@ -152,7 +152,7 @@ def test_information_on_risks_moves_people_to_safer_paths(network):
 
     def utility_of_risk(mult):  # the (negative) risk term of the chosen paths' utilities, at prior beliefs
         model.world.levers.perceived_risk_mult[o] = mult
-        model.choice.start_day()  # utilities recomputed with today's levers
+        model.choice.start_day(model.day)  # utilities recomputed with today's levers
         model.choice.choose(rows, model.day)
         return model.choice.utilities()[2][pop.path[rows]].mean()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 import mesa
 import numpy as np
@@ -62,6 +63,16 @@ class RouteModel(mesa.Model):
             (Status.AT_ORIGIN, self.origins.review),
             (Status.WITH_SMUGGLER, self.sea.board),
         )
+        # the day's plan: each entry is called with the day; insert_process adds one (docs/extending.md)
+        self.plan: list[tuple[str, Callable[[int], None]]] = [
+            ("levers", self._set_levers),
+            ("information", self.information.start_day),
+            ("market", self.market.step),
+            ("choice", self.choice.start_day),
+            ("new aspirants", self.origins.new_aspirants),
+            ("due migrants", self._handle_due),
+            ("month-end records", self.records.step),
+        ]
         self.profile: dict[str, float] = defaultdict(float)  # seconds spent per process (``timed=True``)
         self.timed = False
         self._driver_from: dt.date | None = None  # see project_drivers
@@ -72,28 +83,35 @@ class RouteModel(mesa.Model):
         w = self.world
         t = w.day
         w.date = w.calendar.date(t)
-        self._run("levers", self._set_levers)
-        self._run("information", self.information.start_day, t)
-        self._run("market", self.market.step)
-        self._run("choice", self.choice.start_day)
-        self._run("origins", self.origins.new_aspirants, t)
-        pop = w.pop
-        w.agent_steps += pop.n - pop.n_final_rows
-        due = pop.due(t)
-        if len(due):
-            status = pop.status[due]
-            for code, handler in self.handlers:
-                rows = due[status == code]
-                if len(rows):
-                    self._run(handler.__qualname__, handler, rows, t)
-        self._run("records", self.records.step, t)
+        for name, process in self.plan:
+            self._run(name, process, t)
         if self.config.check_conservation:
             w.assert_conservation()
-        if pop.n_final_rows > 0.25 * pop.n:
-            pop.compact()
+        if w.pop.n_final_rows > 0.25 * w.pop.n:
+            w.pop.compact()
         w.day += 1
 
-    def _set_levers(self) -> None:
+    def insert_process(self, name: str, process: Callable[[int], None], *, after: str) -> None:
+        """Add a daily process to the plan, called with the day right after the entry named ``after``."""
+        names = [n for n, _ in self.plan]
+        if after not in names:
+            raise ValueError(f"no process named {after!r} in the plan: {', '.join(names)}")
+        self.plan.insert(names.index(after) + 1, (name, process))
+
+    def _handle_due(self, t: int) -> None:
+        """Every migrant whose timer has run out is handled by the process for its status."""
+        pop = self.world.pop
+        self.world.agent_steps += pop.n - pop.n_final_rows
+        due = pop.due(t)
+        if len(due) == 0:
+            return
+        status = pop.status[due]
+        for code, handler in self.handlers:
+            rows = due[status == code]
+            if len(rows):
+                self._run(handler.__qualname__, handler, rows, t)
+
+    def _set_levers(self, t: int) -> None:
         """Authorities write their baseline levers, then interventions and projected drivers adjust them."""
         w = self.world
         w.levers.reset()
@@ -107,7 +125,7 @@ class RouteModel(mesa.Model):
             k = (w.date.year - self._driver_from.year) * 12 + w.date.month - self._driver_from.month
             w.levers.pressure_mult[:] = self._driver_path[min(k, len(self._driver_path) - 1)]
 
-    def _run(self, name: str, process, *args) -> None:  # noqa: ANN001, ANN002 - any process call
+    def _run(self, name: str, process: Callable[..., None], *args: object) -> None:
         if not self.timed:
             process(*args)
             return

@@ -37,7 +37,7 @@ class RouteChoice:
         self._outlook_ref: np.ndarray | None = None
         self._give_up_today: np.ndarray | None = None
 
-    def start_day(self) -> None:
+    def start_day(self, t: int) -> None:
         """Forget yesterday's utilities; average the outlook every day, whether or not anyone waits."""
         self._util = None
         self._give_up_today = None

@@ -44,7 +44,7 @@ class SmugglerMarket:
         self.node_last_cell = np.maximum(self.node_first_cell + counts - 1, 0)
         self.fee_index = np.ones(net.n_edges)
 
-    def step(self) -> None:
+    def step(self, t: int) -> None:
         """Cells see today's levers and yesterday's queue, act, and set today's prices."""
         self._coast_levers()
         self._queues()
