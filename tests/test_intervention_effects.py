@@ -378,7 +378,7 @@ def test_departure_control_on_the_libyan_coast_cuts_departures_from_it_within_we
         runs = [RouteModel(small_config(network, end=dt.date(2014, 12, 31), interventions=ivs), r)
                 for ivs in ([], control)]
         res = [m.run() for m in runs]
-        names = [network.edge_ids[e] for e in runs[0].crossing_edges]
+        names = [network.edge_ids[e] for e in runs[0].world.tallies.crossing_edges]
         libya = [names.index(n) for n in ("tripoli_italy", "tripoli_malta", "benghazi_italy")]
         attempts = [x.by_crossing["attempts"][7:9][:, libya].sum() for x in res]  # August-September
         ratios.append(attempts[1] / attempts[0])

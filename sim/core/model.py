@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.core.authorities import BorderAuthority
 from sim.core.config import ModelConfig, ReplicateResult
-from sim.core.population import Status
+from sim.core.population import N_STATUS, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
@@ -103,13 +103,15 @@ class RouteModel(mesa.Model):
         pop = self.world.pop
         self.world.agent_steps += pop.n - pop.n_final_rows
         due = pop.due(t)
-        if len(due) == 0:
-            return
-        status = pop.status[due]
-        for code, handler in self.handlers:
-            rows = due[status == code]
-            if len(rows):
-                self._run(handler.__qualname__, handler, rows, t)
+        if len(due):
+            status = pop.status[due]
+            order = np.argsort(status, kind="stable")  # by status, rows in their order within each
+            bounds = np.r_[0, np.cumsum(np.bincount(status, minlength=N_STATUS))]
+            for code, handler in self.handlers:
+                rows = due[order[bounds[code]:bounds[code + 1]]]
+                if len(rows):
+                    self._run(handler.__qualname__, handler, rows, t)
+        self.market.count_queue(due)
 
     def _set_levers(self, t: int) -> None:
         """Authorities write their baseline levers, then interventions and projected drivers adjust them."""

@@ -104,7 +104,8 @@ class SeaCell(mesa.Agent):
             self.vacant_organisers += lost_org
             self.vacant_aides += lost_aides
             self.arrested += lost_org + lost_aides
-            self.record("smugglers_arrested", self.node, lost_org + lost_aides)
+            if lost_org + lost_aides > 0:
+                self.record("smugglers_arrested", self.node, lost_org + lost_aides)
         if self.vacant_organisers or self.vacant_aides:
             days = p["recruit_days"] * lv.recruit_mult[self.node]
             back_org = 1.0 - math.exp(-1.0 / (days * p["organiser_recruit_mult"]))

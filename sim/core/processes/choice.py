@@ -31,6 +31,7 @@ class RouteChoice:
         country_of_crossing = np.array(net.node_country)[net.edge_from[net.path_crossing]]
         self.departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
                                 for name, country in DEPARTURE_CONSTANTS.items()}
+        self.n_paths = (net.node_paths >= 0).sum(axis=1)  # paths on offer at each node
         self._util: tuple[np.ndarray, ...] | None = None  # today's path utilities, computed when first needed
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
@@ -78,27 +79,55 @@ class RouteChoice:
 
     def choose(self, rows: np.ndarray, t: int) -> None:
         """Multinomial logit over the paths from each migrant's node, sampled by inverting the cumulative
-        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired)."""
+        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired).
+
+        Alternatives run down the first axis, as many as the busiest node offers, so the maximum, the
+        cumulative sum and the comparison are elementwise over rows of migrants. A migrant with one path
+        takes it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
         w = self.world
         pop, net = w.pop, w.net
-        alts = net.node_paths[pop.node[rows]]
-        valid = alts >= 0
-        a, b, risk_a, risk_b = self.utilities()
-        safe = np.where(valid, alts, 0)
-        info = pop.info[rows][:, None]
-        v = a[safe] + info * b[safe]
-        extra = w.levers.perceived_risk_mult[pop.origin[rows]] - 1.0
-        if extra.any():
-            v += extra[:, None] * (risk_a[safe] + info * risk_b[safe])
-        v[~valid] = -np.inf
-        e = np.exp(v - v.max(axis=1, keepdims=True))
-        cum = np.cumsum(e, axis=1)
-        u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows]) * cum[:, -1]
-        k = np.minimum((cum < u[:, None]).sum(axis=1), alts.shape[1] - 1)
-        pick = alts[np.arange(len(rows)), k]
+        nodes = pop.node[rows]
+        n_alts = self.n_paths[nodes]
+        width = int(n_alts.max(initial=1))
+        alts = net.node_paths[:, :width][nodes].T  # (alternatives, migrants), -1 padded
+        pick = alts[0].copy()
+        many = np.flatnonzero(n_alts > 1)
+        if len(many):
+            if len(many) < len(rows):
+                rows_m, alts_m = rows[many], alts[:, many]
+            else:
+                rows_m, alts_m = rows, alts
+            pick[many] = self._draw(rows_m, alts_m, t)
         pop.path[rows] = pick
         pop.leg[rows] = 0
         pop.route[rows] = net.path_route[pick]
+
+    def _draw(self, rows: np.ndarray, alts: np.ndarray, t: int) -> np.ndarray:
+        w = self.world
+        pop = w.pop
+        a, b, risk_a, risk_b = self.utilities()
+        valid = alts >= 0
+        safe = np.where(valid, alts, 0)
+        info = pop.info[rows]
+        v = b[safe]  # utility a + info * b, computed in place
+        v *= info
+        v += a[safe]
+        extra = w.levers.perceived_risk_mult[pop.origin[rows]] - 1.0
+        if extra.any():  # an information campaign scales the risk terms for those it reached
+            r = risk_b[safe]
+            r *= info
+            r += risk_a[safe]
+            r *= extra
+            v += r
+        v[~valid] = -np.inf
+        v -= v.max(axis=0)
+        np.exp(v, out=v)
+        np.cumsum(v, axis=0, out=v)
+        u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows])
+        u *= v[-1]
+        k = (v < u).sum(axis=0)
+        np.minimum(k, len(alts) - 1, out=k)
+        return np.take_along_axis(alts, k[None, :], axis=0)[0]
 
     def logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:
         """The logsum ln sum_k exp(V_k) of the utilities of the paths from each of ``nodes``, judged at

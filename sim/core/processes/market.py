@@ -1,6 +1,6 @@
 """The smuggler market: sea cells at every departure point and land networks at every node (Mesa agents).
 
-Reads: the day's levers, the queue of migrants waiting with a smuggler.
+Reads: the day's levers, the queue of migrants waiting with a smuggler (counted at the end of each day).
 Writes: the cells' members, boats, capital and prices (in the agents); ``coast`` (levers per departure
 point), ``fee_index`` (the day's price index per edge) and the arrests and confiscations in the tallies.
 """
@@ -43,6 +43,7 @@ class SmugglerMarket:
         self.node_first_cell = np.r_[0, np.cumsum(counts)[:-1]]  # cells are created node by node
         self.node_last_cell = np.maximum(self.node_first_cell + counts - 1, 0)
         self.fee_index = np.ones(net.n_edges)
+        self.queue = np.zeros(net.n_nodes)  # persons waiting with a smuggler per node at the end of yesterday
 
     def step(self, t: int) -> None:
         """Cells see today's levers and yesterday's queue, act, and set today's prices."""
@@ -65,14 +66,19 @@ class SmugglerMarket:
         self.coast.rescue[:] = np.bincount(net.edge_from[sea], lv.rescue[sea], net.n_nodes) / n
         self.coast.interception[:] = np.bincount(net.edge_from[sea], lv.interception[sea], net.n_nodes) / n
 
+    def count_queue(self, handled: np.ndarray) -> None:
+        """At the end of a day, count who waits with a smuggler at each departure point: tomorrow's demand
+        signal. Everyone in that status was handled today (a place in the queue lasts one day), so the rows
+        handled today are enough; no scan of the whole population."""
+        pop = self.world.pop
+        waiting = handled[pop.status[handled] == Status.WITH_SMUGGLER]
+        self.queue = np.bincount(pop.node[waiting], minlength=self.world.net.n_nodes) * self.world.weight
+
     def _queues(self) -> None:
         """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
-        pop = self.world.pop
-        waiting = pop.status[: pop.n] == Status.WITH_SMUGGLER
-        counts = np.bincount(pop.node[: pop.n][waiting], minlength=self.world.net.n_nodes) * self.world.weight
         for node, cells in self.cells_at.items():
             for c in cells:
-                c.queue = counts[node] / max(len(cells), 1)
+                c.queue = self.queue[node] / max(len(cells), 1)
 
     def _fee_index(self) -> np.ndarray:
         """Price index per edge: the mean of the cells at its departure point (1 for land legs)."""

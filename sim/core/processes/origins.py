@@ -67,21 +67,26 @@ class Origins:
         pop.savings[rows] += net.node_wage[pop.node[rows]] * lv.wage_mult[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t
         u = w.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
-        p_legal = self.legal.probability(rows, o)
-        legal = u < p_legal
-        if legal.any():
-            self.legal.take_place(rows[legal], t)
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
         daily_go = p["departure_rate"] * lv.departure_mult * self.choice.deterrence()
-        week_go = 1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS
-        rest = 1.0 - p_legal
-        p_quit = p_legal + rest * week_quit
-        give_up = ~legal & (u < p_quit)
+        week_go = (1 - week_quit) * (1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS)
+        if lv.legal_places.any() or lv.labour_places.any():
+            p_legal = self.legal.probability(rows, o)
+            legal = u < p_legal
+            if legal.any():
+                self.legal.take_place(rows[legal], t)
+            rest = 1.0 - p_legal
+            p_quit = p_legal + rest * week_quit
+            give_up = ~legal & (u < p_quit)
+            go = ~legal & ~give_up & (u < p_quit + rest * week_go[o])
+            stay = ~legal & ~give_up & ~go
+        else:  # no legal places today: the same thresholds, per origin
+            give_up = u < week_quit
+            go = ~give_up & (u < (week_quit + week_go)[o])
+            stay = ~give_up & ~go
         w.finalise(rows[give_up], Status.EXITED)
-        go = ~legal & ~give_up & (u < p_quit + rest * ((1 - week_quit) * week_go)[o])
-        stay = rows[~legal & ~give_up & ~go]
-        pop.until[stay] = t + REVIEW_DAYS
+        pop.until[rows[stay]] = t + REVIEW_DAYS
         leave = rows[go]
         if len(leave) == 0:
             return
