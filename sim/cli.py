@@ -229,7 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "calibrate":
         import dataclasses
 
-        from sim.analysis.calibration import load_spec
+        from sim.analysis.calibration_spec import load_spec
 
         spec = load_spec(args.spec, until=args.until)
         for name in ("trials", "workers", "final_replicates"):

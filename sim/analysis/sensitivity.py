@@ -44,7 +44,7 @@ import pandas as pd
 import xarray as xr
 
 from sim import interventions as iv
-from sim.analysis.calibration import Bound, _bounds, apply, parameter_ranges, period_within
+from sim.analysis.free_values import Bound, apply, parameter_ranges, period_within, read_bounds
 from sim.core.parameters import PARAMETERS
 from sim.errors import InputError
 from sim.io.network_files import load_network
@@ -129,7 +129,7 @@ def load_sensitivity_spec(path: str | Path) -> SensitivitySpec:
 
     start, end = period_within(doc.get("period"), "period", scenario, fail, only_start_end=True)
     params = parameter_ranges(doc["parameters"], fail, "range")
-    ivs = _bounds(doc.get("interventions") or {}, "interventions", fail)
+    ivs = read_bounds(doc.get("interventions") or {}, "interventions", fail)
     entries = {s.id: s for s in scenario.interventions if s.id}
     net = load_network(scenario.network) if ivs else None
     for ident, b in ivs.items():
