@@ -220,7 +220,8 @@ def _dispatch(args: argparse.Namespace) -> int:
               f"spread of differences at most {worst:.2f}")
         return 0
     if args.command == "sensitivity":
-        from sim.analysis.sensitivity import load_sensitivity_spec, run_sensitivity
+        from sim.analysis.sensitivity import run_sensitivity
+        from sim.analysis.sensitivity_spec import load_sensitivity_spec
 
         spec = load_sensitivity_spec(args.spec)
         workers = _positive(args.workers, "workers", None)
@@ -229,7 +230,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "calibrate":
         import dataclasses
 
-        from sim.analysis.calibration import load_spec
+        from sim.analysis.calibration_spec import load_spec
 
         spec = load_spec(args.spec, until=args.until)
         for name in ("trials", "workers", "final_replicates"):

@@ -5,7 +5,10 @@ import pytest
 import xarray as xr
 import yaml
 
-from sim.analysis.calibration import annual_totals, apply, calibrate, distance, load_spec
+from sim.analysis.calibration import calibrate
+from sim.analysis.calibration_distance import annual_totals, distance
+from sim.analysis.calibration_spec import load_spec
+from sim.analysis.free_values import apply
 from sim.errors import InputError
 from sim.io.results import to_dataset
 from sim.run import build_config, simulate

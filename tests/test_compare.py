@@ -8,7 +8,8 @@ import pytest
 import xarray as xr
 import yaml
 
-from sim.analysis.compare import HEADLINES, compare_scenarios
+from sim.analysis.compare import compare_scenarios
+from sim.analysis.compare_headlines import HEADLINES
 from sim.cli import main
 from sim.io.scenario import load_scenario
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.sensitivity import OUTPUTS, load_sensitivity_spec, run_sensitivity
+from sim.analysis.sensitivity import run_sensitivity
+from sim.analysis.sensitivity_spec import OUTPUTS, load_sensitivity_spec
 from sim.errors import InputError
 
 from .conftest import ROOT, tiny_doc

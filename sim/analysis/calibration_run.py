@@ -12,7 +12,9 @@ from pathlib import Path
 
 import xarray as xr
 
-from sim.analysis.calibration import CalibrationSpec, apply, calibrate
+from sim.analysis.calibration import calibrate
+from sim.analysis.calibration_spec import CalibrationSpec
+from sim.analysis.free_values import apply
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
 from sim.io.results import to_dataset

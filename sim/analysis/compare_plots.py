@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from sim.analysis.compare import ALL, HEADLINES, first_change  # noqa: E402
+from sim.analysis.compare_headlines import ALL, HEADLINES, first_change  # noqa: E402
 from sim.io.plots import ROUTE_TITLES  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors

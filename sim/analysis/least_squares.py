@@ -1,6 +1,6 @@
 """Calibration by least squares: the simulated method of moments with a trust-region optimiser.
 
-The distance (the weighted mean squared log error of annual route totals, ``calibration.distance``) is a
+The distance (the weighted mean squared log error of annual route totals, ``calibration_distance.distance``) is a
 sum of squared residuals, one per route-year, so it can be minimised by a least-squares method that uses
 how every route-year moves with every value: SciPy's trust-region reflective algorithm (``least_squares``,
 method ``trf``, which keeps the values inside their bounds) with a forward-difference Jacobian. Every trial
@@ -32,15 +32,10 @@ import numpy as np
 import xarray as xr
 from scipy import optimize
 
-from sim.analysis.calibration import (
-    Bound,
-    CalibrationSpec,
-    _evaluate,
-    split_values,
-    sum_of_squares,
-    trial_job,
-    write_fit,
-)
+from sim.analysis.calibration_distance import evaluate, sum_of_squares, trial_job
+from sim.analysis.calibration_spec import CalibrationSpec
+from sim.analysis.fit_output import split_values, write_fit
+from sim.analysis.free_values import Bound
 from sim.errors import InputError
 from sim.run.executor import Executor
 
@@ -67,6 +62,11 @@ def from_unit(z: np.ndarray, bounds: dict[str, Bound]) -> dict[str, float]:
             for zi, (name, b) in zip(z, bounds.items(), strict=True)}
 
 
+def point_key(z: np.ndarray) -> str:
+    """A point of the unit box as the text it is stored under (rounded, so a replayed step finds its trial)."""
+    return json.dumps([round(float(v), 12) for v in z])
+
+
 class _Trials:
     """Residuals of each point of the unit box, computed once: stored in SQLite, run in parallel batches."""
 
@@ -89,15 +89,11 @@ class _Trials:
         self.jacobians: dict[str, np.ndarray] = {}
         self.last_jacobian: np.ndarray | None = None
 
-    @staticmethod
-    def _key(z: np.ndarray) -> str:
-        return json.dumps([round(float(v), 12) for v in z])
-
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM trial").fetchone()[0]
 
     def residuals(self, points: list[np.ndarray]) -> list[np.ndarray]:
-        keys = [self._key(z) for z in points]
+        keys = [point_key(z) for z in points]
         found = {}
         for k in set(keys):
             row = self.db.execute("SELECT residuals FROM trial WHERE point = ?", (k,)).fetchone()
@@ -109,7 +105,7 @@ class _Trials:
                 raise _OutOfBudget
             jobs = [trial_job(self.spec, from_unit(np.array(json.loads(k)), self.bounds), self.years, self.observed)
                     for k in new]
-            for i, r in self.ex.run(_evaluate, jobs):
+            for i, r in self.ex.run(evaluate, jobs):
                 found[new[i]] = r
             for k in new:  # stored in the order asked, so trial numbers do not depend on which finished first
                 self.db.execute("INSERT INTO trial (point, residuals) VALUES (?, ?)",
@@ -131,7 +127,7 @@ class _Trials:
         points = [z] + [z + np.eye(len(z))[i] * steps[i] for i in range(len(z))]
         r0, *rs = self.residuals(points)
         jac = np.column_stack([(r - r0) / h for r, h in zip(rs, steps, strict=True)])
-        self.jacobians[self._key(z)] = jac
+        self.jacobians[point_key(z)] = jac
         self.last_jacobian = jac
         return jac
 
@@ -166,7 +162,7 @@ def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, ye
                                             x_scale=1.0, ftol=1e-3, xtol=1e-3, gtol=1e-6, max_nfev=10_000)
             stopped_by = f"converged ({result.message})"
             best = trials.best_point()
-            if trials._key(best) == trials._key(z0) or trials._key(best) == trials._key(result.x):
+            if point_key(best) == point_key(z0) or point_key(best) == point_key(result.x):
                 break
             z0 = best
     except _OutOfBudget:
@@ -183,7 +179,7 @@ def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, ye
     evaluated = [(n, sum_of_squares(r), from_unit(z, bounds)) for n, z, r in done]
     n_best = min(range(len(done)), key=lambda i: evaluated[i][1])
     _, z_best, r_best = done[n_best]
-    jac = trials.jacobians.get(_Trials._key(z_best), trials.last_jacobian)
+    jac = trials.jacobians.get(point_key(z_best), trials.last_jacobian)
     n_samples = max(5, int(round(spec.accept_fraction * len(done))))
     samples, spread = _laplace_samples(z_best, r_best, jac, bounds, n_samples, spec.seed)
     samples[0]["distance"] = evaluated[n_best][1]
@@ -192,7 +188,7 @@ def fit_least_squares(spec: CalibrationSpec, out: Path, observed: xr.Dataset, ye
               "priors); samples = the best trial, then draws from the Gauss-Newton approximation at it with "
               "the uniform priors' variance as a weak Gaussian prior (approximate)")
     return write_fit(spec, out, evaluated, samples, method, stopped_by=stopped_by,
-                     jacobian_at_best=bool(_Trials._key(z_best) in trials.jacobians), uncertainty=spread)
+                     jacobian_at_best=bool(point_key(z_best) in trials.jacobians), uncertainty=spread)
 
 
 def _laplace_samples(z: np.ndarray, r: np.ndarray, jac: np.ndarray | None, bounds: dict[str, Bound], n: int,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.analysis.calibration import apply
+from sim.analysis.free_values import apply
 from sim.core import ModelConfig, RouteModel
 from sim.errors import InputError
 from sim.forecast import drivers

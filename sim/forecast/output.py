@@ -16,6 +16,7 @@ from sim.forecast import drivers
 from sim.forecast.ensemble import QUANTILES, VARIABLES, Ensemble
 from sim.forecast.schema import FORECAST_SCHEMA_VERSION, PRODUCT
 from sim.io.observed import FRONTEX_SRC, IOM_SRC, load_observations
+from sim.io.outputs import git_commit
 
 HISTORY_MONTHS = 60  # observed months before the origin carried in the file, for the fan charts' context
 
@@ -36,8 +37,6 @@ def _file_sha(path: Path | None) -> str:
 
 def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None = None) -> xr.Dataset:
     """The forecast from one origin: quantiles and raw draws of every variable, with observed history."""
-    from sim.io.outputs import git_commit as _git_commit
-
     origin = ens.origins[origin_index]
     time = pd.DatetimeIndex([drivers.month_add(origin, k) for k in range(ens.horizon)])
     names = [s.name for s in ens.scenarios]
@@ -96,7 +95,7 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
         "product": PRODUCT,
         "schema_version": FORECAST_SCHEMA_VERSION,
         "routesim_version": __version__,
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "forecast_origin": f"{origin:%Y-%m}",
         "forecast_reference_time": f"{origin:%Y-%m-%d}T00:00:00Z",
         "horizon_months": ens.horizon,

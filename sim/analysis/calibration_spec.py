@@ -1,0 +1,125 @@
+"""A calibration spec: the scenario, the fitting period, the free values with their priors, the targets
+(model variable against observed series, with weights) and the optimiser's settings, read from YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds
+from sim.errors import InputError
+from sim.io.scenario import Scenario, load_scenario
+from sim.io.yamlfile import read_mapping
+
+TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
+                "sea_interceptions": "coast_guard_interceptions",
+                "sea_arrivals_by_departure": "italy_arrivals_by_departure"}
+METHODS = ("least_squares", "tpe")
+OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions", "italy_arrivals_by_departure")
+SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
+             "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "method", "parameters",
+             "interventions", "targets"}
+
+
+
+@dataclass(frozen=True)
+class Target:
+    model: str  # model variable, e.g. arrivals
+    observed: str  # observed variable, e.g. detections
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    name: str
+    scenario: Scenario
+    fit_start: dt.date
+    fit_end: dt.date
+    parameters: dict[str, Bound]
+    interventions: dict[str, Bound]
+    targets: tuple[Target, ...]
+    agents_per_person: float = 0.02
+    replicates: int = 1
+    trials: int = 150
+    seed: int = 7
+    workers: int = 2
+    accept_fraction: float = 0.1
+    final_replicates: int = 10
+    final_agents_per_person: float = 1.0
+    grain_agents: float = 0.0
+    method: str = "least_squares"  # or "tpe" (see the module docstring)
+    source: Path | None = None
+
+
+def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
+    """Read and validate a calibration spec; every problem is one InputError naming file and field."""
+    path = Path(path)
+    doc, _ = read_mapping(path, "calibration spec", ", ".join(sorted(SPEC_KEYS)))
+
+    def fail(field: str, msg: str) -> InputError:
+        return InputError(f"{path}: {field}: {msg}")
+
+    for key in doc:
+        if key not in SPEC_KEYS:
+            raise fail(str(key), f"unknown key; allowed: {', '.join(sorted(SPEC_KEYS))}")
+    for key in ("name", "scenario", "parameters", "targets"):
+        if key not in doc:
+            raise fail(key, "required")
+    if not isinstance(doc["scenario"], str):
+        raise fail("scenario", "expected a scenario file path")
+    try:
+        scenario = load_scenario((path.parent / doc["scenario"]).resolve())
+    except InputError as exc:
+        raise fail("scenario", str(exc)) from None
+
+    start, end = period_within(doc.get("fit_period"), "fit_period", scenario, fail, until=until)
+
+    params = parameter_ranges(doc["parameters"], fail, "prior")
+    ivs = read_bounds(doc.get("interventions") or {}, "interventions", fail)
+    ids = {s.id for s in scenario.interventions if s.id}
+    for name in ivs:
+        if name not in ids:
+            raise fail(f"interventions.{name}", f"no scenario entry with this id; ids: {', '.join(sorted(ids))}")
+    if len(params) + len(ivs) > 40:
+        raise fail("parameters", f"{len(params) + len(ivs)} free parameters; at most 40 are allowed")
+
+    targets = []
+    if not isinstance(doc["targets"], list) or not doc["targets"]:
+        raise fail("targets", "expected a non-empty list of {model, observed, weight}")
+    for i, t in enumerate(doc["targets"]):
+        if not isinstance(t, dict) or set(t) - {"model", "observed", "weight"}:
+            raise fail(f"targets[{i}]", "expected a mapping with model, observed and weight")
+        if t.get("model") not in TARGET_PAIRS:
+            raise fail(f"targets[{i}].model", f"'{t.get('model')}' is not one of {', '.join(TARGET_PAIRS)}")
+        if t.get("observed") not in OBSERVED:
+            raise fail(f"targets[{i}].observed", f"expected one of {', '.join(OBSERVED)}")
+        w = t.get("weight", 1.0)
+        if isinstance(w, bool) or not isinstance(w, int | float) or not w > 0:
+            raise fail(f"targets[{i}].weight", f"'{w}' is not a positive number")
+        targets.append(Target(t["model"], t["observed"], float(w)))
+
+    def num(key: str, default: float, low: float, high: float, integer: bool = False) -> float:
+        v = doc.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):
+            raise fail(key, f"'{v}' is not a {'whole ' if integer else ''}number")
+        if not low <= v <= high:
+            raise fail(key, f"{v} is outside [{low}, {high}]")
+        return v
+
+    method = doc.get("method", "least_squares")
+    if method not in METHODS:
+        raise fail("method", f"'{method}' is not one of {', '.join(METHODS)}")
+    name = doc["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
+        raise fail("name", "letters, digits, _ and - only")
+    return CalibrationSpec(
+        name=name, scenario=scenario, fit_start=start, fit_end=end, parameters=params, interventions=ivs,
+        targets=tuple(targets), agents_per_person=num("agents_per_person", 0.02, 1e-4, 1),
+        replicates=int(num("replicates", 1, 1, 100, True)), trials=int(num("trials", 150, 1, 100_000, True)),
+        seed=int(num("seed", 7, 0, 2**62, True)), workers=int(num("workers", 2, 1, 256, True)),
+        accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
+                                                                                        1000, True)),
+        final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1),
+        grain_agents=num("grain_agents", 0.0, 0.0, 100.0), method=method, source=path)
