@@ -1,6 +1,7 @@
 """The worked example of docs/extending.md runs as written: its code blocks are read from the page and run."""
 
 import datetime as dt
+import json
 import re
 
 import numpy as np
@@ -71,3 +72,9 @@ def test_insert_process_after_an_unknown_entry_names_the_plan(network):
     with pytest.raises(ValueError, match="no process named 'hubs' in the plan: levers, information, market"):
         model.insert_process("seasonal work", lambda t: None, after="hubs")
     assert "seasonal work" not in [name for name, _ in model.plan]
+
+
+def test_the_researcher_notebook_shows_the_same_code():
+    nb = json.loads((ROOT / "notebooks" / "researcher_new_intervention.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert example_blocks()[0].strip() in [c.strip() for c in cells]
