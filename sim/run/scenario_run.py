@@ -23,7 +23,7 @@ from sim import interventions as iv
 from sim.core import ModelConfig, ReplicateResult, RouteModel
 from sim.core.parameters import resolve
 from sim.io.network_files import load_network
-from sim.io.outputs import peak_memory_mb, provenance, write_outputs
+from sim.io.outputs import check_out, peak_memory_mb, provenance, write_outputs
 from sim.io.results import to_dataset
 from sim.io.scenario import Scenario, load_scenario
 
@@ -94,6 +94,8 @@ def run_scenario(scenario: str | Path | Scenario, out: str | Path | None = None,
     """Simulate a scenario file (or object); write OUT/ (results.nc, summary.csv, plots, run.json) if asked."""
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     n_rep = replicates if replicates is not None else scn.replicates
+    if out is not None:
+        check_out(Path(out))  # a folder that cannot take the results is refused before the work, not after
     config = build_config(scn, seed)
     t0 = time.perf_counter()
     results = simulate(config, n_rep, workers=workers, progress=progress)
