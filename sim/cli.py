@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sim import __version__
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,8 +96,14 @@ def _engine_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_COR
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM is handled as Ctrl-C: workers stopped, temporary files removed
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return _dispatch(args)
     except InputError as exc:
@@ -109,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for people, tracebacks with --debug
         if args.debug:
             raise
-        print(f"routesim: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-              file=sys.stderr)
+        print(f"routesim: internal error: {type(exc).__name__}: {shorten(exc, 200)} (rerun with --debug for "
+              "details)", file=sys.stderr)
         return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 CALIBRATION_FILES = ("fitted.yaml", "trials.csv", "evaluations.db", "trials.db")

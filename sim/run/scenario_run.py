@@ -7,6 +7,7 @@ so the results do not depend on the number of worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import queue
@@ -14,6 +15,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 
 import xarray as xr
@@ -26,6 +28,7 @@ from sim.io.network_files import load_network
 from sim.io.outputs import check_out, peak_memory_mb, provenance, write_outputs
 from sim.io.results import to_dataset
 from sim.io.scenario import Scenario, load_scenario
+from sim.run.workers import stop_pool, worker_setup
 
 _PROGRESS: queue.Queue | None = None
 
@@ -44,6 +47,7 @@ def build_config(scn: Scenario, seed: int | None = None, check_conservation: boo
 
 def _init_worker(progress: queue.Queue | None) -> None:
     global _PROGRESS
+    worker_setup()
     _PROGRESS = progress
 
 
@@ -63,15 +67,24 @@ def simulate(config: ModelConfig, replicates: int, workers: int = 1, progress: b
             results = [RouteModel(config, r).run(bar.update) for r in range(replicates)]
         else:
             ctx = get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            q = ctx.Manager().Queue() if progress else None
-            with ProcessPoolExecutor(max_workers=min(workers, replicates), mp_context=ctx,
-                                     initializer=_init_worker, initargs=(q,)) as pool:
-                futures = [pool.submit(_run_replicate, config, r) for r in range(replicates)]
-                while not all(f.done() for f in futures):
-                    _drain(q, bar, timeout=0.5)
-                    time.sleep(0.05 if q is None else 0)
-                _drain(q, bar, timeout=0)
-                results = [f.result() for f in futures]
+            with contextlib.ExitStack() as stack:
+                q = None
+                if progress:
+                    manager = SyncManager(ctx=ctx)
+                    manager.start(worker_setup)  # the queue's server dies with this process too
+                    q = stack.enter_context(manager).Queue()
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, replicates), mp_context=ctx,
+                                                               initializer=_init_worker, initargs=(q,)))
+                try:
+                    futures = [pool.submit(_run_replicate, config, r) for r in range(replicates)]
+                    while not all(f.done() for f in futures):
+                        _drain(q, bar, timeout=0.5)
+                        time.sleep(0.05 if q is None else 0)
+                    _drain(q, bar, timeout=0)
+                    results = [f.result() for f in futures]
+                except BaseException:  # Ctrl-C, SIGTERM, a failed replicate: stop the other workers now
+                    stop_pool(pool)
+                    raise
     finally:
         bar.close()
     return results
