@@ -291,7 +291,8 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
         if end < start:
             raise fail(f"{where}.end", f"{end} is before start {start}")
     intensity = _float(item["intensity"], lambda m: fail(f"{where}.intensity", m))
-    ramp = _int(item.get("ramp_days", 0) or 0, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
+    ramp_days = item["ramp_days"] if item.get("ramp_days") is not None else 0
+    ramp = _int(ramp_days, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
     note = item.get("note", "") or ""
     if not isinstance(note, str):
         raise fail(f"{where}.note", "expected text")
@@ -299,8 +300,8 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
         raise fail(f"{where}.target", f"'{shorten(item['target'])}' is not a name; expected a node, edge, route, "
                    "authority or country name")
     ident = item.get("id", "") or ""
-    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)):
-        raise fail(f"{where}.id", f"'{shorten(ident)}' is not allowed: letters, digits, _ and -")
+    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)) or len(ident) > NAME_CHARS:
+        raise fail(f"{where}.id", f"'{shorten(ident)}' is not allowed: letters, digits, _ and -, at most {NAME_CHARS}")
     options = []
     for key in sorted(set(item) & set(kind.options)):
         try:
@@ -373,5 +374,8 @@ def _float(value: Any, fail) -> float:  # noqa: ANN001
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(f"'{shorten(value)}' is not a number")
     if value != value or value in (float("inf"), float("-inf")):
-        raise fail(f"'{value}' is not a finite number")
-    return float(value)
+        raise fail(f"'{shorten(value)}' is not a finite number")
+    try:
+        return float(value)
+    except OverflowError:
+        raise fail(f"'{shorten(value)}' is too large a number") from None

@@ -70,7 +70,7 @@ class StrictLoader(yaml.SafeLoader):
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except (ValueError, TypeError, OverflowError) as exc:  # !!int 12x, !!float x, !!timestamp 2014-13-01
+        except (ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:  # !!int 12x, !!int ''
             raise ConstructorError(None, None, f"{node.tag.rsplit(':', 1)[-1]} value "
                                    f"{shorten(getattr(node, 'value', ''))} cannot be read ({shorten(exc)})",
                                    node.start_mark) from None
