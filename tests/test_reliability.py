@@ -142,7 +142,7 @@ def _network_copy(tmp_path: Path) -> Path:
 def test_truncated_csv_row_names_file_and_row(write_scenario, tmp_path, capsys):
     net = _network_copy(tmp_path)
     lines = (net / "edges.csv").read_text().splitlines()
-    lines[-1] = ",".join(lines[-1].split(",")[:3])
+    lines[-1] = ",".join(lines[-1].split(",")[:5])  # up to route: crossing and the rest missing
     (net / "edges.csv").write_text("\n".join(lines) + "\n")
     path = write_scenario(tiny_doc(network=str(net)))
     _one_line_exit_2(capsys, ["check", str(path)], "edges.csv", f"row {len(lines)}")
