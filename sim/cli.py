@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sim import __version__
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,8 +96,14 @@ def _engine_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_COR
     p.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler, tcp://host:8786")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM is handled as Ctrl-C: workers stopped, temporary files removed
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         return _dispatch(args)
     except InputError as exc:
@@ -109,12 +117,20 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for people, tracebacks with --debug
         if args.debug:
             raise
-        print(f"routesim: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-              file=sys.stderr)
+        print(f"routesim: internal error: {type(exc).__name__}: {shorten(exc, 200)} (rerun with --debug for "
+              "details)", file=sys.stderr)
         return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+CALIBRATION_FILES = ("fitted.yaml", "trials.csv", "evaluations.db", "trials.db")
+"""Files that mark a folder as a calibration's own output, which ``routesim calibrate`` resumes."""
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from sim.io.outfolder import check_out
     from sim.io.scenario import load_scenario
 
     if args.command == "check":
@@ -135,6 +151,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.run import run_scenario
 
         out = args.out if args.out is not None else Path("runs") / scn.name
+        check_out(out)  # before simulating: an OUT that cannot take the results fails now, not after the run
         ds = run_scenario(scn, out=out, replicates=args.replicates, seed=args.seed, workers=args.workers,
                           progress=not args.quiet, plots=not args.no_plots)
         print(f"wrote {out}/ (results.nc, summary.csv, plots/, run.json): {ds.sizes['replicate']} replicates, "
@@ -162,6 +179,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         scenarios = [load_scenario(p) for p in args.scenarios]
         if len({s.name for s in scenarios}) < len(scenarios):
             raise InputError("scenarios: two scenarios share a name; names label the output's scenario dimension")
+        check_out(args.out)
         from sim.forecast.run import run_forecast
 
         ds = run_forecast(scenarios, origin, args.horizon, out=args.out, draws=args.draws,
@@ -192,6 +210,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if origins[-1].year * 12 + origins[-1].month + args.horizon - 1 > LAST_YEAR * 12 + 12:
             raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
                              f"({LAST_YEAR}-12); nothing to score there")
+        check_out(args.out)
         observed = load_observations()
         from sim.forecast.backtest_report import backtest_to_folder
 
@@ -210,6 +229,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         _scale(args.scale)
         baseline = load_scenario(args.baseline)
         alternatives = [load_scenario(p) for p in args.alternatives]
+        check_out(args.out)
         from sim.analysis.compare import compare_scenarios
 
         ds, _, crn = compare_scenarios(baseline, alternatives, out=args.out, replicates=replicates, scale=args.scale,
@@ -225,6 +245,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         spec = load_sensitivity_spec(args.spec)
         workers = _positive(args.workers, "workers", None)
+        check_out(args.out)
         print(run_sensitivity(spec, args.out, workers=workers, progress=not args.quiet))
         return 0
     if args.command == "calibrate":
@@ -243,6 +264,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             from sim.analysis.calibration import start_from
 
             spec = start_from(spec, args.start_from)
+        check_out(args.out, own=CALIBRATION_FILES)  # an existing OUT of its own is resumed
         from sim.analysis.calibration_run import run_calibration
 
         report = run_calibration(spec, args.out, progress=not args.quiet, engine=args.engine,

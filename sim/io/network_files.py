@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.core.network import MAX_LEGS, MODES, NODE_KINDS, Authority, Network
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
@@ -27,12 +27,18 @@ def _read_csv(path: Path, required: list[str]) -> list[dict[str, str]]:
             rows = list(reader)
             header = reader.fieldnames or []
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+        raise InputError(f"{path}: not a readable CSV file ({shorten(exc, 100)})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{path}: missing column(s) {shorten(', '.join(missing), 120)}")
     if not rows:
         raise InputError(f"{path}: no rows")
+    for i, row in enumerate(rows, start=2):  # a short row fills with None, a long one keys extras by None
+        if None in row or any(v is None for v in row.values()):
+            n = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
+            raise InputError(f"{path}: row {i}: {n} values for {len(header)} columns (a truncated or extra field)")
     return rows
 
 
@@ -44,7 +50,7 @@ def _num(path: Path, row: int, col: str, text: str, low: float = 0.0, high: floa
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{path}: row {row}, column {col}: '{text}' is not a number") from None
+        raise InputError(f"{path}: row {row}, column {col}: '{shorten(text)}' is not a number") from None
     if not (low <= value <= high):
         raise InputError(f"{path}: row {row}, column {col}: {value} is outside [{low}, {high}]")
     return value
@@ -59,7 +65,7 @@ def load_network(directory: Path | None = None) -> Network:
     kinds = []
     for i, r in enumerate(nrows, start=2):
         if r["kind"] not in NODE_KINDS:
-            raise InputError(f"{d / 'nodes.csv'}: row {i}, column kind: '{r['kind']}' is not one of "
+            raise InputError(f"{d / 'nodes.csv'}: row {i}, column kind: '{shorten(r['kind'])}' is not one of "
                              f"{', '.join(NODE_KINDS)}")
         kinds.append(NODE_KINDS.index(r["kind"]))
     wage = [_num(d / "nodes.csv", i, "wage_eur_per_day", r["wage_eur_per_day"], 0, 1000, blank=0.0)
@@ -75,13 +81,14 @@ def load_network(directory: Path | None = None) -> Network:
     for i, r in enumerate(erows, start=2):
         for end in ("from", "to"):
             if r[end] not in node_ids:
-                raise InputError(f"{epath}: row {i}, column {end}: unknown node '{r[end]}'")
+                raise InputError(f"{epath}: row {i}, column {end}: unknown node '{shorten(r[end])}'")
         if r["mode"] not in MODES:
-            raise InputError(f"{epath}: row {i}, column mode: '{r['mode']}' is not one of {', '.join(MODES)}")
+            raise InputError(f"{epath}: row {i}, column mode: '{shorten(r['mode'])}' is not one of {', '.join(MODES)}")
         crossing = r["crossing"].strip() in ("1", "true", "True")
         route = r["route"].strip()
         if crossing and route not in routes:
-            raise InputError(f"{epath}: row {i}, column route: '{route}' is not one of {', '.join(routes)}")
+            raise InputError(f"{epath}: row {i}, column route: '{shorten(route)}' is not one of "
+                             f"{shorten(', '.join(routes), 100)}")
         to_dest = NODE_KINDS[kinds[node_ids.index(r["to"])]] == "destination"
         if crossing != to_dest:
             raise InputError(f"{epath}: row {i}: border crossings, and only they, lead to destinations")
@@ -108,7 +115,7 @@ def load_network(directory: Path | None = None) -> Network:
         raise InputError(f"{opath}: {len(origins)} origins; at most 64 are supported")
     for i, r in enumerate(orows, start=2):
         if r["id"] not in node_ids or NODE_KINDS[kinds[node_ids.index(r["id"])]] != "origin":
-            raise InputError(f"{opath}: row {i}, column id: '{r['id']}' is not an origin node in nodes.csv")
+            raise InputError(f"{opath}: row {i}, column id: '{shorten(r['id'])}' is not an origin node in nodes.csv")
 
     def ocol(col: str, high: float) -> np.ndarray:
         return np.array([_num(opath, i, col, r[col], 0, high) for i, r in enumerate(orows, start=2)])
@@ -120,11 +127,11 @@ def load_network(directory: Path | None = None) -> Network:
     authorities = []
     for i, r in enumerate(arows, start=2):
         if r["role"] not in ("departure", "arrival"):
-            raise InputError(f"{apath}: row {i}, column role: '{r['role']}' is not departure or arrival")
+            raise InputError(f"{apath}: row {i}, column role: '{shorten(r['role'])}' is not departure or arrival")
         edges = []
         for e in r["edges"].split(";"):
             if e.strip() not in edge_ids:
-                raise InputError(f"{apath}: row {i}, column edges: unknown edge '{e.strip()}'")
+                raise InputError(f"{apath}: row {i}, column edges: unknown edge '{shorten(e.strip())}'")
             edges.append(edge_ids.index(e.strip()))
 
         def p(col: str, i: int = i, r: dict = r) -> float:
@@ -161,7 +168,7 @@ def _unique(path: Path, ids: list[str]) -> None:
     seen = set()
     for i, x in enumerate(ids, start=2):
         if x in seen:
-            raise InputError(f"{path}: row {i}, column id: duplicate id '{x}'")
+            raise InputError(f"{path}: row {i}, column id: duplicate id '{shorten(x)}'")
         seen.add(x)
 
 
@@ -190,7 +197,7 @@ def _enumerate_paths(net: Network, epath: Path) -> None:
         walk(start, [], {start})
         out[start] = list(range(first, len(paths)))
         if not out[start]:
-            raise InputError(f"{epath}: node '{net.node_ids[start]}' has no path to a destination")
+            raise InputError(f"{epath}: node '{shorten(net.node_ids[start])}' has no path to a destination")
     width = max(len(v) for v in out.values())
     net.node_paths = np.full((net.n_nodes, width), -1, np.int32)
     for n, ps in out.items():

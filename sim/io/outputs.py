@@ -21,6 +21,7 @@ from pathlib import Path
 import xarray as xr
 
 from sim import __version__
+from sim.io.outfolder import check_out
 from sim.io.results import summary_table
 from sim.io.scenario import Scenario
 
@@ -50,17 +51,19 @@ def peak_memory_mb() -> float:
 
 
 @contextlib.contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
+def atomic_folder(out: Path, own: tuple[str, ...] = ()) -> Iterator[Path]:
     """A temporary sibling folder to write into, renamed to OUT only if the block succeeds: never a
-    half-written OUT, and an existing OUT is replaced whole."""
-    out = out.resolve()
+    half-written OUT. An existing OUT is replaced whole only if it is a routesim output (see
+    :func:`check_out`); a folder of the user's is never touched."""
+    out = check_out(out, own)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is meant to be shared
     try:
         yield tmp
+        check_out(out, own)  # again: something may have been put there while the run went on
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.replace(out, old / out.name)
             os.replace(tmp, out)
             shutil.rmtree(old, ignore_errors=True)

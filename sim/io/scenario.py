@@ -8,6 +8,7 @@ version it was written for.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from sim import __version__
 from sim import interventions as iv
 from sim.core.network import Network
 from sim.core.parameters import PARAMETERS
-from sim.errors import InputError
+from sim.errors import InputError, shorten
 from sim.io.network_files import DATA_DIR, load_network
 from sim.io.yamlfile import read_mapping
 
@@ -40,6 +41,12 @@ TOP_KEYS = {
 }
 INTERVENTION_KEYS = {"id", "type", "target", "start", "end", "intensity", "ramp_days", "note"}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+YEARS = (1900, 2200)
+"""Years a date in a scenario may name (period, interventions): wide, but far from the calendar's ends."""
+MAX_BASE_DEPTH = 16
+"""Most ``base:`` files in one chain (a scenario extending one extending another ...)."""
+NAME_CHARS = 64
+"""Longest scenario name: it names the default output folder, runs/<name>."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,8 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
             raise fail(key, f"required ({TOP_KEYS[key]})")
 
     name = doc["name"]
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
-        raise fail("name", f"'{name}' is not allowed: {TOP_KEYS['name']}")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name) or len(name) > NAME_CHARS:
+        raise fail("name", f"'{shorten(name)}' is not allowed: {TOP_KEYS['name']}, at most {NAME_CHARS}")
     if "period" in doc:
         period = doc["period"]
         if not isinstance(period, dict) or set(period) != {"start", "end"}:
@@ -134,7 +141,7 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
     seed = _int(doc.get("seed", inherited["seed"]), 0, 2**62, lambda m: fail("seed", m))
     app = _float(doc.get("agents_per_person", inherited["agents_per_person"]), lambda m: fail("agents_per_person", m))
     if not 1e-9 <= app <= 1 or abs(1 / app - round(1 / app)) > 1e-6:  # 1e-9: 1/app stays finite
-        raise fail("agents_per_person", f"{app} is not allowed: {TOP_KEYS['agents_per_person']}, in [1e-9, 1]")
+        raise fail("agents_per_person", f"{shorten(app)} is not allowed: {TOP_KEYS['agents_per_person']}, in [1e-9, 1]")
 
     net_dir = doc.get("network", None)
     if net_dir is None:
@@ -146,7 +153,7 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
             network = (path.parent / net_dir).resolve() if not Path(net_dir).is_absolute() else Path(net_dir)
             found = network.is_dir()
         except (ValueError, OSError):
-            raise fail("network", f"'{net_dir}' is not a usable folder path") from None
+            raise fail("network", f"'{shorten(net_dir)}' is not a usable folder path") from None
         if not found:
             raise fail("network", f"folder not found: {network}")
     try:
@@ -160,7 +167,7 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
     clean: dict[str, float] = {}
     for k, v in params.items():
         if k not in PARAMETERS:
-            raise fail(f"parameters.{k}", "unknown parameter; see docs/model.md for the list")
+            raise fail(f"parameters.{shorten(k)}", "unknown parameter; see docs/model.md for the list")
         value = _float(v, lambda m, k=k: fail(f"parameters.{k}", m))
         p = PARAMETERS[k]
         if not p.low <= value <= p.high:
@@ -186,11 +193,11 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
             calibration = (path.parent / doc["calibration"]).resolve()
             calibration.is_file()
         except (ValueError, OSError):
-            raise fail("calibration", f"'{doc['calibration']}' is not a usable file path") from None
+            raise fail("calibration", f"'{shorten(doc['calibration'])}' is not a usable file path") from None
         fitted = load_fitted(calibration, lambda m: fail("calibration", m))
         clean = {**fitted.get("parameters", {}), **clean}  # the scenario's own values win
         strengths = fitted.get("interventions", {})
-        unknown = sorted(set(strengths) - set(ids))
+        unknown = sorted(set(strengths) - set(ids), key=str)
         if unknown:
             raise fail("calibration", f"{calibration}: fitted strengths for unknown intervention ids {unknown}")
         specs = tuple(replace(s, intensity=float(strengths[s.id])) if s.id in strengths else s for s in specs)
@@ -207,6 +214,8 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
         clean = {**base.parameters, **clean, **own}
 
     version = doc.get("routesim_version", base.routesim_version if base is not None else __version__)
+    if not isinstance(version, str | int | float) or isinstance(version, bool):
+        raise fail("routesim_version", f"'{shorten(version)}' is not a version such as {__version__}")
     description = doc.get("description", "") or ""
     if not isinstance(description, str):
         raise fail("description", "expected text")
@@ -225,13 +234,17 @@ def _base_scenario(doc: dict, path: Path, chain: tuple[Path, ...], fail) -> Scen
         target = (path.parent / ref).resolve()
         target.is_file()
     except (ValueError, OSError):
-        raise fail("base", f"'{ref}' is not a usable file path") from None
+        raise fail("base", f"'{shorten(ref)}' is not a usable file path") from None
     here = path.resolve()
     if target in (*chain, here):
-        raise fail("base", f"{target} extends itself (a cycle of base files)")
+        raise fail("base", f"{shorten(target)} extends itself (a cycle of base files)")
+    if len(chain) + 1 >= MAX_BASE_DEPTH:
+        raise fail("base", f"more than {MAX_BASE_DEPTH} files in a chain of base files")
     try:
         return load_scenario(target, (*chain, here))
     except InputError as exc:
+        if chain:  # deeper in a chain: the error names its own file; only the top file adds "base:"
+            raise
         raise fail("base", str(exc)) from None
 
 
@@ -243,12 +256,14 @@ def load_fitted(path: Path, fail) -> dict:  # noqa: ANN001
         raise fail(str(exc)) from None
     for key in ("parameters", "interventions"):
         block = doc.get(key, {}) or {}
-        if not isinstance(block, dict) or not all(isinstance(v, int | float) for v in block.values()):
-            raise fail(f"{path}: {key} must map names to numbers")
+        if not isinstance(block, dict) or not all(isinstance(k, str) for k in block) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+                for v in block.values()):
+            raise fail(f"{path}: {key} must map names to finite numbers")
         doc[key] = {k: float(v) for k, v in block.items()}
     unknown = sorted(set(doc["parameters"]) - set(PARAMETERS))
     if unknown:
-        raise fail(f"{path}: unknown parameters {unknown}")
+        raise fail(f"{path}: unknown parameters {shorten(', '.join(unknown), 120)}")
     return doc
 
 
@@ -259,13 +274,16 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     for key in ("type", "target", "start", "intensity"):
         if key not in item:
             raise fail(f"{where}.{key}", "required")
-    if item["type"] not in iv.REGISTRY:
-        raise fail(f"{where}.type", f"'{item['type']}' is not one of {', '.join(sorted(iv.REGISTRY))}")
+    if not isinstance(item["type"], str) or item["type"] not in iv.REGISTRY:
+        close = difflib.get_close_matches(str(item["type"]), sorted(iv.REGISTRY), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise fail(f"{where}.type", f"'{shorten(item['type'])}' is not one of the {len(iv.REGISTRY)} intervention "
+                   f"types ({min(iv.REGISTRY)} ... {max(iv.REGISTRY)}, listed in docs/model.md){hint}")
     kind = iv.REGISTRY[item["type"]]
     for key in item:
         if key not in INTERVENTION_KEYS and key not in kind.options:
             allowed = sorted(INTERVENTION_KEYS) + [f"{k} (option)" for k in sorted(kind.options)]
-            raise fail(f"{where}.{key}", f"unknown key for {kind.name}; allowed: {', '.join(allowed)}")
+            raise fail(f"{where}.{shorten(key)}", f"unknown key for {kind.name}; allowed: {', '.join(allowed)}")
     start = _date(item["start"], lambda m: fail(f"{where}.start", m))
     end = None
     if item.get("end") is not None:
@@ -273,17 +291,23 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
         if end < start:
             raise fail(f"{where}.end", f"{end} is before start {start}")
     intensity = _float(item["intensity"], lambda m: fail(f"{where}.intensity", m))
-    ramp = _int(item.get("ramp_days", 0) or 0, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
+    ramp_days = item["ramp_days"] if item.get("ramp_days") is not None else 0
+    ramp = _int(ramp_days, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
     note = item.get("note", "") or ""
+    if not isinstance(note, str):
+        raise fail(f"{where}.note", "expected text")
+    if not isinstance(item["target"], str):
+        raise fail(f"{where}.target", f"'{shorten(item['target'])}' is not a name; expected a node, edge, route, "
+                   "authority or country name")
     ident = item.get("id", "") or ""
-    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)):
-        raise fail(f"{where}.id", f"'{ident}' is not allowed: letters, digits, _ and -")
+    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)) or len(ident) > NAME_CHARS:
+        raise fail(f"{where}.id", f"'{shorten(ident)}' is not allowed: letters, digits, _ and -, at most {NAME_CHARS}")
     options = []
     for key in sorted(set(item) & set(kind.options)):
         try:
             options.append((key, kind.options[key].check(item[key])))
-        except ValueError as exc:
-            raise fail(f"{where}.{key}", f"{exc} ({kind.options[key].doc})") from None
+        except (ValueError, TypeError) as exc:
+            raise fail(f"{where}.{key}", f"{shorten(exc, 120)} ({kind.options[key].doc})") from None
     spec = iv.InterventionSpec(type=item["type"], target=str(item["target"]), start=start, end=end,
                                intensity=intensity, ramp_days=ramp, note=str(note), id=ident,
                                options=tuple(options))
@@ -291,17 +315,25 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
         iv.make(spec, net)
     except InputError as exc:
         field_ = "target" if "target" in str(exc) else "intensity"
-        raise fail(f"{where}.{field_}", str(exc)) from None
+        raise fail(f"{where}.{field_}", shorten(exc, 160)) from None
     return spec
 
 
 def parse_month(value: Any, fail) -> dt.date:  # noqa: ANN001
     if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, 1)
-    m = _MONTH.match(str(value))
+        return _in_years(dt.date(value.year, value.month, 1), fail)
+    m = _MONTH.match(value.strip()) if isinstance(value, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise fail(f"'{value}' is not a month; expected YYYY-MM")
+        raise fail(f"'{shorten(value)}' is not a month; expected YYYY-MM")
+    if not YEARS[0] <= int(m.group(1)) <= YEARS[1]:
+        raise fail(f"{m.group(0)}: the year must lie within {YEARS[0]}-{YEARS[1]}")
     return dt.date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def _in_years(d: dt.date, fail) -> dt.date:  # noqa: ANN001
+    if not YEARS[0] <= d.year <= YEARS[1]:
+        raise fail(f"{d.isoformat()}: the year must lie within {YEARS[0]}-{YEARS[1]}")
+    return d
 
 
 def month_end(d: dt.date) -> dt.date:
@@ -312,30 +344,38 @@ def month_end(d: dt.date) -> dt.date:
 def _date(value: Any, fail, end_of_month: bool = False) -> dt.date:  # noqa: ANN001
     """A date as YYYY-MM-DD, or YYYY-MM (the first day, or the last day for end dates)."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _in_years(value.date(), fail)
     if isinstance(value, dt.date):
-        return value
-    text = str(value)
-    if _MONTH.match(text):
-        d = parse_month(text, fail)
+        return _in_years(value, fail)
+    if not isinstance(value, str):
+        raise fail(f"'{shorten(value)}' is not a date; expected YYYY-MM-DD or YYYY-MM")
+    if _MONTH.match(value):
+        d = parse_month(value, fail)
         return month_end(d) if end_of_month else d
     try:
-        return dt.date.fromisoformat(text)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][0-9:.+\-Z]*)?", value.strip()):
+            raise ValueError
+        text = value.strip()
+        return _in_years(dt.date.fromisoformat(text) if len(text) == 10 else
+                         dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(), fail)
     except ValueError:
-        raise fail(f"'{value}' is not a date; expected YYYY-MM-DD or YYYY-MM") from None
+        raise fail(f"'{shorten(value)}' is not a date; expected YYYY-MM-DD or YYYY-MM") from None
 
 
 def _int(value: Any, low: int, high: int, fail) -> int:  # noqa: ANN001
     if isinstance(value, bool) or not isinstance(value, int):
-        raise fail(f"'{value}' is not a whole number")
+        raise fail(f"'{shorten(value)}' is not a whole number")
     if not low <= value <= high:
-        raise fail(f"{value} is outside [{low}, {high}]")
+        raise fail(f"{shorten(value)} is outside [{low}, {high}]")
     return value
 
 
 def _float(value: Any, fail) -> float:  # noqa: ANN001
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail(f"'{value}' is not a number")
+        raise fail(f"'{shorten(value)}' is not a number")
     if value != value or value in (float("inf"), float("-inf")):
-        raise fail(f"'{value}' is not a finite number")
-    return float(value)
+        raise fail(f"'{shorten(value)}' is not a finite number")
+    try:
+        return float(value)
+    except OverflowError:
+        raise fail(f"'{shorten(value)}' is too large a number") from None

@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from sim.core import ModelConfig, ReplicateResult, RouteModel
 from sim.errors import InputError
+from sim.run.workers import stop_pool, worker_setup
 
 ENGINES = ("auto", "serial", "pool", "dask")
 J = TypeVar("J")
@@ -60,7 +61,8 @@ class Executor:
     def __enter__(self) -> Executor:
         if self.engine == "pool":
             ctx = get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            self._pool = self._stack.enter_context(ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx))
+            self._pool = self._stack.enter_context(ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                                                       initializer=worker_setup))
         elif self.engine == "dask":
             from distributed import Client, LocalCluster
 
@@ -77,7 +79,9 @@ class Executor:
                 self._client = self._stack.enter_context(Client(cluster))
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        if exc_type is not None and self._pool is not None:  # interrupted or failed: do not wait for the rest
+            stop_pool(self._pool)
         self._stack.close()
 
     def run(self, fn: Callable[[J], Any], jobs: Sequence[J]) -> Iterator[tuple[int, Any]]:

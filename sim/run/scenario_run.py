@@ -7,6 +7,7 @@ so the results do not depend on the number of worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import queue
@@ -14,6 +15,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 
 import xarray as xr
@@ -23,9 +25,10 @@ from sim import interventions as iv
 from sim.core import ModelConfig, ReplicateResult, RouteModel
 from sim.core.parameters import resolve
 from sim.io.network_files import load_network
-from sim.io.outputs import peak_memory_mb, provenance, write_outputs
+from sim.io.outputs import check_out, peak_memory_mb, provenance, write_outputs
 from sim.io.results import to_dataset
 from sim.io.scenario import Scenario, load_scenario
+from sim.run.workers import stop_pool, worker_setup
 
 _PROGRESS: queue.Queue | None = None
 
@@ -44,6 +47,7 @@ def build_config(scn: Scenario, seed: int | None = None, check_conservation: boo
 
 def _init_worker(progress: queue.Queue | None) -> None:
     global _PROGRESS
+    worker_setup()
     _PROGRESS = progress
 
 
@@ -63,15 +67,24 @@ def simulate(config: ModelConfig, replicates: int, workers: int = 1, progress: b
             results = [RouteModel(config, r).run(bar.update) for r in range(replicates)]
         else:
             ctx = get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            q = ctx.Manager().Queue() if progress else None
-            with ProcessPoolExecutor(max_workers=min(workers, replicates), mp_context=ctx,
-                                     initializer=_init_worker, initargs=(q,)) as pool:
-                futures = [pool.submit(_run_replicate, config, r) for r in range(replicates)]
-                while not all(f.done() for f in futures):
-                    _drain(q, bar, timeout=0.5)
-                    time.sleep(0.05 if q is None else 0)
-                _drain(q, bar, timeout=0)
-                results = [f.result() for f in futures]
+            with contextlib.ExitStack() as stack:
+                q = None
+                if progress:
+                    manager = SyncManager(ctx=ctx)
+                    manager.start(worker_setup)  # the queue's server dies with this process too
+                    q = stack.enter_context(manager).Queue()
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, replicates), mp_context=ctx,
+                                                               initializer=_init_worker, initargs=(q,)))
+                try:
+                    futures = [pool.submit(_run_replicate, config, r) for r in range(replicates)]
+                    while not all(f.done() for f in futures):
+                        _drain(q, bar, timeout=0.5)
+                        time.sleep(0.05 if q is None else 0)
+                    _drain(q, bar, timeout=0)
+                    results = [f.result() for f in futures]
+                except BaseException:  # Ctrl-C, SIGTERM, a failed replicate: stop the other workers now
+                    stop_pool(pool)
+                    raise
     finally:
         bar.close()
     return results
@@ -94,6 +107,8 @@ def run_scenario(scenario: str | Path | Scenario, out: str | Path | None = None,
     """Simulate a scenario file (or object); write OUT/ (results.nc, summary.csv, plots, run.json) if asked."""
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     n_rep = replicates if replicates is not None else scn.replicates
+    if out is not None:
+        check_out(Path(out))  # a folder that cannot take the results is refused before the work, not after
     config = build_config(scn, seed)
     t0 = time.perf_counter()
     results = simulate(config, n_rep, workers=workers, progress=progress)
