@@ -35,12 +35,12 @@ class Tallies:
     def add(self, name: str, t: int, route: np.ndarray, amount: np.ndarray | float) -> None:
         """Add ``amount`` per element of ``route`` to the route flow ``name`` on day ``t``."""
         m = self.calendar.month(t)
-        if m >= 0:
+        if m >= 0 and len(route):
             np.add.at(self.route[name][m], route, amount)
 
     def add_edge(self, name: str, t: int, edges: np.ndarray, weight: float) -> None:
         m = self.calendar.month(t)
-        if m >= 0:
+        if m >= 0 and len(edges):
             np.add.at(self.by_crossing[name][m], edges, weight)
 
     def add_to(self, table: np.ndarray, t: int, index: np.ndarray | tuple, amount: np.ndarray | float) -> None:

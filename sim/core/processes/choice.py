@@ -17,6 +17,7 @@ from sim.core.processes.market import SmugglerMarket
 from sim.core.rng import Decision
 from sim.core.world import World
 
+GROUP_BY_WIDTH_FROM = 2000  # from this many migrants, draws are grouped by how many paths each has
 MAX_HUB_GIVE_UP = 0.2  # cap on the daily give-up probability in transit, however bleak the prospects
 TRANSIT_OUTLOOK_HALFLIFE_DAYS = 90.0  # assumption: those waiting judge the prospects over a season, not a day
 OUTLOOK_DECAY = 0.5 ** (1.0 / TRANSIT_OUTLOOK_HALFLIFE_DAYS)
@@ -32,6 +33,7 @@ class RouteChoice:
         self.departure_paths = {name: country_of_crossing == country  # paths a departure-country constant adds to
                                 for name, country in DEPARTURE_CONSTANTS.items()}
         self.n_paths = (net.node_paths >= 0).sum(axis=1)  # paths on offer at each node
+        self.paths_by_rank = np.ascontiguousarray(net.node_paths.T)  # (k-th path, node), -1 padded
         self._util: tuple[np.ndarray, ...] | None = None  # today's path utilities, computed when first needed
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
@@ -82,19 +84,26 @@ class RouteChoice:
         choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired).
 
         Alternatives run down the first axis, as many as the busiest node offers, so the maximum, the
-        cumulative sum and the comparison are elementwise over rows of migrants. A migrant with one path
-        takes it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
+        cumulative sum and the comparison are elementwise over rows of migrants; many migrants are drawn in
+        groups by their number of paths, so that no group pays for padding. A migrant with one path takes
+        it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
         w = self.world
         pop, net = w.pop, w.net
         nodes = pop.node[rows]
         n_alts = self.n_paths[nodes]
         width = int(n_alts.max(initial=1))
-        alts = net.node_paths[:, :width][nodes].T  # (alternatives, migrants), -1 padded
+        alts = self.paths_by_rank[:width, nodes]  # (alternatives, migrants), C-contiguous, -1 padded
         pick = alts[0].copy()
-        many = np.flatnonzero(n_alts > 1)
-        if len(many):
-            if len(many) < len(rows):
-                rows_m, alts_m = rows[many], alts[:, many]
+        if len(rows) >= GROUP_BY_WIDTH_FROM:  # many migrants: draw each group over its own number of paths
+            groups = [np.flatnonzero(n_alts == k) for k in np.unique(n_alts) if k > 1]
+        else:
+            groups = [np.flatnonzero(n_alts > 1)]
+        for many in groups:
+            if len(many) == 0:
+                continue
+            k = int(n_alts[many].max())
+            if len(many) < len(rows) or k < width:
+                rows_m, alts_m = rows[many], alts[:k, many]
             else:
                 rows_m, alts_m = rows, alts
             pick[many] = self._draw(rows_m, alts_m, t)

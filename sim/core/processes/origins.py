@@ -64,7 +64,8 @@ class Origins:
         w = self.world
         pop, lv, p, net = w.pop, w.levers, w.params, w.net
         o = pop.origin[rows]
-        pop.savings[rows] += net.node_wage[pop.node[rows]] * lv.wage_mult[o] * (t - pop.since[rows])  # saving
+        wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
+        pop.savings[rows] += wage[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t
         u = w.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
