@@ -62,12 +62,16 @@ _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic is intended)."""
-    x ^= x >> _S30
+    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic is intended); one scratch
+    array serves the three shifts."""
+    tmp = np.right_shift(x, _S30)
+    x ^= tmp
     x *= _M1
-    x ^= x >> _S27
+    np.right_shift(x, _S27, out=tmp)
+    x ^= tmp
     x *= _M2
-    x ^= x >> _S31
+    np.right_shift(x, _S31, out=tmp)
+    x ^= tmp
     return x
 
 
@@ -146,13 +150,18 @@ class Streams:
         """Poisson count by CDF inversion; meant for small means (arrests, seizures)."""
         if lam <= 0:
             return 0
-        if lam > 50:
-            return int(stats.poisson.ppf(self.scalar_uniform(decision, day, key), lam))
-        u = self.scalar_uniform(decision, day, key)
-        k, prob = 0, math.exp(-lam)
-        cdf = prob
-        while u > cdf and k < 10_000:
-            k += 1
-            prob *= lam / k
-            cdf += prob
-        return k
+        return poisson_from_uniform(self.scalar_uniform(decision, day, key), lam)
+
+
+def poisson_from_uniform(u: float, lam: float) -> int:
+    """The Poisson(lam) count at the uniform draw ``u`` (lam > 0): the CDF summed term by term for small
+    means, SciPy's quantile for large ones."""
+    if lam > 50:
+        return int(stats.poisson.ppf(u, lam))
+    k, prob = 0, math.exp(-lam)
+    cdf = prob
+    while u > cdf and k < 10_000:
+        k += 1
+        prob *= lam / k
+        cdf += prob
+    return k

@@ -48,6 +48,7 @@ class SmugglerMarket:
     def step(self, t: int) -> None:
         """Cells see today's levers and yesterday's queue, act, and set today's prices."""
         self._coast_levers()
+        self.coast.refresh(self.world.levers, self.world.streams, t, len(self.cells))
         self._queues()
         for cell in self.cells:
             cell.step()
