@@ -67,6 +67,7 @@ class Origins:
         wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
         pop.savings[rows] += wage[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t
+        pop.until[rows] = t + REVIEW_DAYS  # the next review, unless they leave or exit today
         u = w.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
@@ -81,21 +82,17 @@ class Origins:
             p_quit = p_legal + rest * week_quit
             give_up = ~legal & (u < p_quit)
             go = ~legal & ~give_up & (u < p_quit + rest * week_go[o])
-            stay = ~legal & ~give_up & ~go
         else:  # no legal places today: the same thresholds, per origin
             give_up = u < week_quit
             go = ~give_up & (u < (week_quit + week_go)[o])
-            stay = ~give_up & ~go
         w.finalise(rows[give_up], Status.EXITED)
-        pop.until[rows[stay]] = t + REVIEW_DAYS
         leave = rows[go]
         if len(leave) == 0:
             return
         self.choice.choose(leave, t)
         edges = w.next_edge(leave)
         fee = self.market.fee(edges)
-        can = pop.savings[leave] >= fee
-        pop.until[leave[~can]] = t + REVIEW_DAYS
+        can = pop.savings[leave] >= fee  # those who cannot pay yet keep their next review
         leave, edges, fee = leave[can], edges[can], fee[can]
         w.tallies.add("departures", t, pop.route[leave], w.weight)
         w.tallies.add_to(w.tallies.departures_by_origin, t, pop.origin[leave], w.weight)
