@@ -61,6 +61,11 @@ class World:
         self.pop.finalise(rows, status)
         self.final_counts[status] += len(rows)
 
+    def to_agents(self, persons: np.ndarray | float) -> np.ndarray | float:
+        """Persons (or persons a day) as agents: where the population scale enters the processes. Tallies
+        turn agents back into persons with ``weight``."""
+        return persons * self.agents_per_person
+
     def next_edge(self, rows: np.ndarray) -> np.ndarray:
         """The leg each migrant is on or will take next."""
         return self.net.path_edges[self.pop.path[rows], self.pop.leg[rows]].astype(np.intp)

@@ -33,7 +33,7 @@ class LegalPathways:
                 continue
             ok = qualifies()
             n_ok = np.bincount(o[ok], minlength=n_o).astype(float)
-            day = places.sum(axis=1) / 365.25 * w.agents_per_person
+            day = w.to_agents(places.sum(axis=1) / 365.25)
             prob = np.divide(day, n_ok, out=np.zeros(n_o), where=n_ok > 0).clip(0, 1)
             p_legal = 1.0 - (1.0 - p_legal) * (1.0 - np.where(ok, prob[o], 0.0))
         return p_legal

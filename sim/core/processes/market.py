@@ -102,8 +102,9 @@ class SmugglerMarket:
 
     def seats(self, bad_node: np.ndarray) -> np.ndarray:
         """Persons each cell can put to sea today, in agents."""
-        return np.array([c.seat_capacity(bool(bad_node[c.node]), float(self.coast.rescue[c.node]))
-                         for c in self.cells]) * self.world.agents_per_person
+        rescue = self.coast.rescue
+        persons = np.array([c.seat_capacity(bool(bad_node[c.node]), float(rescue[c.node])) for c in self.cells])
+        return self.world.to_agents(persons)
 
     def record_month_end(self, m: int) -> None:
         """Mean price index, seats a day and load factor of the cells on each route."""

@@ -38,7 +38,7 @@ class Origins:
         w = self.world
         net, lv, pop = w.net, w.levers, w.pop
         n_o = len(net.origins)
-        lam = net.origin_aspirants * 12 / 365.25 * lv.pressure_mult * w.agents_per_person
+        lam = w.to_agents(net.origin_aspirants * 12 / 365.25 * lv.pressure_mult)
         epoch_day = (w.date - EPOCH).days
         counts = w.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
         if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:

@@ -95,7 +95,7 @@ class SeaCrossing:
         tallies.add_edge("attempts", t, edges, w.weight)
         # boats: passengers grouped by (edge, cell, class), filled up to the boat size in queue order
         nominal = np.array([p["boat_size_seaworthy"], p["boat_size_unseaworthy"]])
-        size = np.maximum(1, np.round(nominal * w.agents_per_person)).astype(np.int64)
+        size = np.maximum(1, np.round(w.to_agents(nominal))).astype(np.int64)
         load = np.array([c.load for c in cells])
         cap = np.maximum(1, np.round(size[boat_class] * load[cell])).astype(np.int64)  # agents per boat, loaded
         group = (edges.astype(np.int64) * MAX_CELLS_PER_EDGE + cell) * 2 + boat_class
