@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds
+from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_scenario
 from sim.errors import InputError
-from sim.io.scenario import Scenario, load_scenario
+from sim.io.scenario import Scenario
 from sim.io.yamlfile import read_mapping
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
@@ -67,12 +67,7 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
     for key in ("name", "scenario", "parameters", "targets"):
         if key not in doc:
             raise fail(key, "required")
-    if not isinstance(doc["scenario"], str):
-        raise fail("scenario", "expected a scenario file path")
-    try:
-        scenario = load_scenario((path.parent / doc["scenario"]).resolve())
-    except InputError as exc:
-        raise fail("scenario", str(exc)) from None
+    scenario = spec_scenario(doc, path.parent, fail)
 
     start, end = period_within(doc.get("fit_period"), "fit_period", scenario, fail, until=until)
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sim.core.parameters import PARAMETERS
-from sim.io.scenario import Scenario, month_end, parse_month
+from sim.errors import InputError
+from sim.io.scenario import Scenario, load_scenario, month_end, parse_month
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,16 @@ class Bound:
     low: float
     high: float
     log: bool = False
+
+
+def spec_scenario(doc: dict, folder: Path, fail) -> Scenario:  # noqa: ANN001
+    """The scenario a spec names (a path relative to the spec's folder); its problems are the spec's."""
+    if not isinstance(doc["scenario"], str):
+        raise fail("scenario", "expected a scenario file path")
+    try:
+        return load_scenario((folder / doc["scenario"]).resolve())
+    except InputError as exc:
+        raise fail("scenario", str(exc)) from None
 
 
 def period_within(block: Any, key: str, scenario: Scenario, fail, until: str | None = None,  # noqa: ANN001

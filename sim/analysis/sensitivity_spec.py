@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim import interventions as iv
-from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds
+from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_scenario
 from sim.errors import InputError
 from sim.io.network_files import load_network
-from sim.io.scenario import Scenario, load_scenario
+from sim.io.scenario import Scenario
 from sim.io.yamlfile import read_mapping
 
 SPEC_KEYS = {"name", "scenario", "period", "method", "trajectories", "levels", "agents_per_person",
@@ -84,12 +84,7 @@ def load_sensitivity_spec(path: str | Path) -> SensitivitySpec:
     method = doc.get("method", "morris")
     if method not in METHODS:
         raise fail("method", f"'{method}' is not one of {', '.join(METHODS)}")
-    if not isinstance(doc["scenario"], str):
-        raise fail("scenario", "expected a scenario file path")
-    try:
-        scenario = load_scenario((path.parent / doc["scenario"]).resolve())
-    except InputError as exc:
-        raise fail("scenario", str(exc)) from None
+    scenario = spec_scenario(doc, path.parent, fail)
 
     start, end = period_within(doc.get("period"), "period", scenario, fail, only_start_end=True)
     params = parameter_ranges(doc["parameters"], fail, "range")
