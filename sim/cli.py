@@ -1,4 +1,4 @@
-"""Command line: ``routesim run|check``. A thin layer over :mod:`sim.run`; errors are one line, exit 2."""
+"""Command line: ``routesim run|check|schema|...``. A thin layer over :mod:`sim.run`; errors are one line, exit 2."""
 
 from __future__ import annotations
 
@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("check-output", help="check a forecast file against the dashboard schema")
     k.add_argument("file", type=Path, help="forecast.nc, forecast.zarr or a forecast output folder")
     k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    j = sub.add_parser("schema", help="the JSON Schema of scenario files, for editors (docs/scenario.schema.json)")
+    j.add_argument("--out", type=Path, default=None, help="write it to this file (default: print it)")
+    j.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c = sub.add_parser("check", help="validate a scenario file without running it")
     c.add_argument("scenario", type=Path)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -152,6 +155,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         check_ids(scn, fp)
         print(f"{args.scenario}: ok ({scn.name}, {scn.period_start:%Y-%m} to {scn.period_end:%Y-%m}, "
               f"{len(scn.interventions)} interventions; estimated {fp.describe()})")
+        return 0
+    if args.command == "schema":
+        import json
+
+        from sim.io.scenario_schema import scenario_json_schema
+
+        text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if args.out is None:
+            sys.stdout.write(text)
+            return 0
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--out {shorten(args.out, 100)}: cannot write it ({shorten(exc.strerror, 60)})") from None
+        print(f"wrote {args.out}")
         return 0
     if args.command == "run":
         if args.workers is None:
