@@ -1,8 +1,9 @@
-"""Command line: ``routesim run|check``. A thin layer over :mod:`sim.run`; errors are one line, exit 2."""
+"""Command line: ``routesim run|check|schema|...``. A thin layer over :mod:`sim.run`; errors are one line, exit 2."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import sys
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     r.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     _worker_options(r, "worker processes (default: one per core; results do not depend on it)")
+    _memory_option(r)
     k = sub.add_parser("calibrate", help="fit free parameters to the public record (resumable)")
     k.add_argument("spec", type=Path)
     k.add_argument("--out", type=Path, required=True, help="output folder (an existing one is resumed)")
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="agents per person, 1/n (override the baseline's, e.g. 0.01 for a quick look)")
     m.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     _worker_options(m)
+    _memory_option(m)
     g = sub.add_parser("sensitivity", help="global sensitivity analysis (Morris) over named parameters")
     g.add_argument("spec", type=Path)
     g.add_argument("--out", type=Path, required=True, help="output folder")
@@ -59,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--scale", type=float, default=None, help="agents per person, 1/n (default: the scenario's)")
     f.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     _engine_options(f)
+    _memory_option(f)
     b = sub.add_parser("backtest", help="rolling-origin forecasts scored against the record and two baselines")
     b.add_argument("scenario", type=Path)
     b.add_argument("--out", type=Path, required=True, help="output folder")
@@ -70,9 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--replicates", type=int, default=2, help="replicates per draw (default 2)")
     b.add_argument("--scale", type=float, default=0.01, help="agents per person, 1/n (default 0.01)")
     _engine_options(b)
+    _memory_option(b)
     k = sub.add_parser("check-output", help="check a forecast file against the dashboard schema")
     k.add_argument("file", type=Path, help="forecast.nc, forecast.zarr or a forecast output folder")
     k.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    j = sub.add_parser("schema", help="the JSON Schema of scenario files, for editors (docs/scenario.schema.json)")
+    j.add_argument("--out", type=Path, default=None, help="write it to this file (default: print it)")
+    j.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     c = sub.add_parser("check", help="validate a scenario file without running it")
     c.add_argument("scenario", type=Path)
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -86,6 +94,12 @@ def _worker_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_COR
     p.add_argument("--workers", type=int, default=None, help=workers_help)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+
+def _memory_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-limit", default=None, metavar="SIZE",
+                   help="refuse a run estimated to need more, e.g. 4G or 500M (default: $ROUTESIM_MEMORY_LIMIT, "
+                   "else this machine's memory)")
 
 
 def _engine_options(p: argparse.ArgumentParser, workers_help: str = _ONE_PER_CORE) -> None:
@@ -134,9 +148,28 @@ def _dispatch(args: argparse.Namespace) -> int:
     from sim.io.scenario import load_scenario
 
     if args.command == "check":
+        from sim.run.footprint import check_ids, estimate
+
         scn = load_scenario(args.scenario)
+        fp = estimate(scn)
+        check_ids(scn, fp)
         print(f"{args.scenario}: ok ({scn.name}, {scn.period_start:%Y-%m} to {scn.period_end:%Y-%m}, "
-              f"{len(scn.interventions)} interventions)")
+              f"{len(scn.interventions)} interventions; estimated {fp.describe()})")
+        return 0
+    if args.command == "schema":
+        import json
+
+        from sim.io.scenario_schema import scenario_json_schema
+
+        text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        if args.out is None:
+            sys.stdout.write(text)
+            return 0
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--out {shorten(args.out, 100)}: cannot write it ({shorten(exc.strerror, 60)})") from None
+        print(f"wrote {args.out}")
         return 0
     if args.command == "run":
         if args.workers is None:
@@ -148,6 +181,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.seed is not None and args.seed < 0:
             raise InputError(f"--seed: {args.seed} is not allowed; expected a whole number >= 0")
         scn = load_scenario(args.scenario)  # validate before the heavy imports: bad input fails fast
+        from sim.run.footprint import check_fits
+
+        check_fits([scn], min(args.workers, args.replicates or scn.replicates), limit=args.memory_limit)
         from sim.run import run_scenario
 
         out = args.out if args.out is not None else Path("runs") / scn.name
@@ -179,6 +215,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         scenarios = [load_scenario(p) for p in args.scenarios]
         if len({s.name for s in scenarios}) < len(scenarios):
             raise InputError("scenarios: two scenarios share a name; names label the output's scenario dimension")
+        from sim.run.footprint import check_fits
+
+        check_fits(scenarios, _at_once(args, workers, len(scenarios) * args.draws * args.replicates),
+                   args.scale or scenarios[0].agents_per_person, _last_month(origin, args.horizon), args.memory_limit)
         check_out(args.out)
         from sim.forecast.run import run_forecast
 
@@ -210,6 +250,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         if origins[-1].year * 12 + origins[-1].month + args.horizon - 1 > LAST_YEAR * 12 + 12:
             raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
                              f"({LAST_YEAR}-12); nothing to score there")
+        from sim.run.footprint import check_fits
+
+        check_fits([scn], _at_once(args, workers, len(origins) * args.draws * args.replicates), args.scale,
+                   _last_month(origins[-1], args.horizon), args.memory_limit)
         check_out(args.out)
         observed = load_observations()
         from sim.forecast.backtest_report import backtest_to_folder
@@ -229,6 +273,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         _scale(args.scale)
         baseline = load_scenario(args.baseline)
         alternatives = [load_scenario(p) for p in args.alternatives]
+        from sim.run.footprint import check_fits
+
+        jobs = (1 + len(alternatives)) * (replicates or baseline.replicates)
+        check_fits([baseline, *alternatives], min(workers, jobs), args.scale, limit=args.memory_limit)
         check_out(args.out)
         from sim.analysis.compare import compare_scenarios
 
@@ -272,6 +320,20 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")
+
+
+def _at_once(args: argparse.Namespace, workers: int, jobs: int) -> int:
+    """Models in memory at once: one per worker, at most one per job; one with a remote --scheduler (whose
+    workers' memory is not known here, but one model must fit somewhere) or the serial engine."""
+    if args.scheduler is not None or args.engine == "serial":
+        return 1
+    return min(workers, jobs)
+
+
+def _last_month(origin: dt.date, horizon: int) -> dt.date:
+    """The first day of the last month of a forecast from ``origin`` over ``horizon`` months."""
+    k = origin.month - 1 + horizon - 1
+    return dt.date(origin.year + k // 12, k % 12 + 1, 1)
 
 
 def _scale(value: float | None) -> None:

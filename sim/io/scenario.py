@@ -22,31 +22,25 @@ from sim.core.network import Network
 from sim.core.parameters import PARAMETERS
 from sim.errors import InputError, shorten
 from sim.io.network_files import DATA_DIR, load_network
+from sim.io.scenario_rules import (
+    AGENTS_PER_PERSON,
+    DATE_PATTERN,
+    DEFAULTS,
+    INTERVENTION_KEYS,
+    INTERVENTION_REQUIRED,
+    MAX_BASE_DEPTH,
+    NAME_CHARS,
+    NAME_PATTERN,
+    PERIOD_YEARS,
+    RAMP_DAYS,
+    REQUIRED,
+    TOP_KEYS,
+    WHOLE_NUMBERS,
+    YEARS,
+)
 from sim.io.yamlfile import read_mapping
 
-TOP_KEYS = {
-    "base": "scenario file this one extends: its settings, parameters and interventions, with this file's added",
-    "routesim_version": "version of routesim the scenario was written for",
-    "name": "short name (letters, digits, _ and -)",
-    "description": "free text",
-    "period": "mapping with start and end (YYYY-MM)",
-    "spinup_months": "months simulated before the period starts and not reported (0-60)",
-    "replicates": "number of stochastic replicates (1-1000)",
-    "seed": "non-negative integer",
-    "agents_per_person": "simulated agents per real person, 1/n for whole n (1 = one agent per person)",
-    "network": "folder with routes.csv, nodes.csv, edges.csv, origins.csv, authorities.csv",
-    "parameters": "mapping of parameter name to value",
-    "interventions": "list of interventions",
-    "calibration": "fitted-parameters file written by routesim calibrate (parameters and intervention strengths)",
-}
-INTERVENTION_KEYS = {"id", "type", "target", "start", "end", "intensity", "ramp_days", "note"}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-YEARS = (1900, 2200)
-"""Years a date in a scenario may name (period, interventions): wide, but far from the calendar's ends."""
-MAX_BASE_DEPTH = 16
-"""Most ``base:`` files in one chain (a scenario extending one extending another ...)."""
-NAME_CHARS = 64
-"""Longest scenario name: it names the default output folder, runs/<name>."""
 
 
 @dataclass(frozen=True)
@@ -112,12 +106,12 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
         if key not in TOP_KEYS:
             raise fail(str(key), f"unknown key; allowed: {', '.join(TOP_KEYS)}")
     base = _base_scenario(doc, path, _chain, fail) if doc.get("base") is not None else None
-    for key in ("name", "period"):
+    for key in REQUIRED:
         if key not in doc and not (base is not None and key == "period"):
             raise fail(key, f"required ({TOP_KEYS[key]})")
 
     name = doc["name"]
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_\-]+", name) or len(name) > NAME_CHARS:
+    if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or len(name) > NAME_CHARS:
         raise fail("name", f"'{shorten(name)}' is not allowed: {TOP_KEYS['name']}, at most {NAME_CHARS}")
     if "period" in doc:
         period = doc["period"]
@@ -128,20 +122,19 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
         end = month_end(end_month)
         if end_month < start:
             raise fail("period.end", f"{end_month:%Y-%m} is before period.start {start:%Y-%m}")
-        if start.year < 2000 or end.year > 2100:
-            raise fail("period", "must lie within 2000-2100")
+        if start.year < PERIOD_YEARS[0] or end.year > PERIOD_YEARS[1]:
+            raise fail("period", f"must lie within {PERIOD_YEARS[0]}-{PERIOD_YEARS[1]}")
     else:
         start, end = base.period_start, base.period_end
 
-    inherited = {"spinup_months": 12, "replicates": 10, "seed": 1, "agents_per_person": 1.0}
-    if base is not None:
-        inherited = {k: getattr(base, k) for k in inherited}
-    spinup = _int(doc.get("spinup_months", inherited["spinup_months"]), 0, 60, lambda m: fail("spinup_months", m))
-    replicates = _int(doc.get("replicates", inherited["replicates"]), 1, 1000, lambda m: fail("replicates", m))
-    seed = _int(doc.get("seed", inherited["seed"]), 0, 2**62, lambda m: fail("seed", m))
+    inherited = dict(DEFAULTS) if base is None else {k: getattr(base, k) for k in DEFAULTS}
+    whole = {k: _int(doc.get(k, inherited[k]), *WHOLE_NUMBERS[k], lambda m, k=k: fail(k, m)) for k in WHOLE_NUMBERS}
+    spinup, replicates, seed = whole["spinup_months"], whole["replicates"], whole["seed"]
     app = _float(doc.get("agents_per_person", inherited["agents_per_person"]), lambda m: fail("agents_per_person", m))
-    if not 1e-9 <= app <= 1 or abs(1 / app - round(1 / app)) > 1e-6:  # 1e-9: 1/app stays finite
-        raise fail("agents_per_person", f"{shorten(app)} is not allowed: {TOP_KEYS['agents_per_person']}, in [1e-9, 1]")
+    low, high = AGENTS_PER_PERSON
+    if not low <= app <= high or abs(1 / app - round(1 / app)) > 1e-6:
+        raise fail("agents_per_person", f"{shorten(app)} is not allowed: {TOP_KEYS['agents_per_person']}, in "
+                   f"[{number_text(low)}, {number_text(high)}]")
 
     net_dir = doc.get("network", None)
     if net_dir is None:
@@ -271,7 +264,7 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
     where = f"interventions[{i}]"
     if not isinstance(item, dict):
         raise fail(where, "expected a mapping with type, target, start, intensity")
-    for key in ("type", "target", "start", "intensity"):
+    for key in INTERVENTION_REQUIRED:
         if key not in item:
             raise fail(f"{where}.{key}", "required")
     if not isinstance(item["type"], str) or item["type"] not in iv.REGISTRY:
@@ -292,7 +285,7 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
             raise fail(f"{where}.end", f"{end} is before start {start}")
     intensity = _float(item["intensity"], lambda m: fail(f"{where}.intensity", m))
     ramp_days = item["ramp_days"] if item.get("ramp_days") is not None else 0
-    ramp = _int(ramp_days, 0, 3650, lambda m: fail(f"{where}.ramp_days", m))
+    ramp = _int(ramp_days, *RAMP_DAYS, lambda m: fail(f"{where}.ramp_days", m))
     note = item.get("note", "") or ""
     if not isinstance(note, str):
         raise fail(f"{where}.note", "expected text")
@@ -300,7 +293,7 @@ def _intervention(item: Any, i: int, net: Network, fail) -> iv.InterventionSpec:
         raise fail(f"{where}.target", f"'{shorten(item['target'])}' is not a name; expected a node, edge, route, "
                    "authority or country name")
     ident = item.get("id", "") or ""
-    if not isinstance(ident, str) or (ident and not re.fullmatch(r"[A-Za-z0-9_\-]+", ident)) or len(ident) > NAME_CHARS:
+    if not isinstance(ident, str) or (ident and not re.fullmatch(NAME_PATTERN, ident)) or len(ident) > NAME_CHARS:
         raise fail(f"{where}.id", f"'{shorten(ident)}' is not allowed: letters, digits, _ and -, at most {NAME_CHARS}")
     options = []
     for key in sorted(set(item) & set(kind.options)):
@@ -353,13 +346,18 @@ def _date(value: Any, fail, end_of_month: bool = False) -> dt.date:  # noqa: ANN
         d = parse_month(value, fail)
         return month_end(d) if end_of_month else d
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T][0-9:.+\-Z]*)?", value.strip()):
+        if not re.fullmatch(DATE_PATTERN, value.strip()):
             raise ValueError
         text = value.strip()
         return _in_years(dt.date.fromisoformat(text) if len(text) == 10 else
                          dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date(), fail)
     except ValueError:
         raise fail(f"'{shorten(value)}' is not a date; expected YYYY-MM-DD or YYYY-MM") from None
+
+
+def number_text(x: float) -> str:
+    """A bound as people write it: 1e-9, 0.5, 1000."""
+    return re.sub(r"e([+-])0*(\d)", r"e\1\2", f"{x:g}").replace("e+", "e")
 
 
 def _int(value: Any, low: int, high: int, fail) -> int:  # noqa: ANN001
