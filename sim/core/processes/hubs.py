@@ -31,7 +31,7 @@ class Hubs:
         self.choice.choose(rows, t)
         self.plan_wait(rows, t)
 
-    def plan_wait(self, rows: np.ndarray, t: int) -> None:
+    def plan_wait(self, rows: np.ndarray, t: int, fee: np.ndarray | None = None) -> None:
         """WAITING until the next fee is earned or the next review, whichever comes first (at least the
         minimum stay), unless giving up before. At a review the migrant looks again at fees and routes, so a
         price cut or a new risk reaches those already waiting within weeks, not only newcomers."""
@@ -40,7 +40,8 @@ class Hubs:
         pop.status[rows] = Status.WAITING
         pop.since[rows] = t  # wages are credited from now on
         nodes = pop.node[rows]
-        fee = self.market.fee(w.next_edge(rows))
+        if fee is None:  # the next leg's fee today, unless the caller has it already
+            fee = self.market.fee(w.next_edge(rows))
         wage = self.wage[nodes]
         deficit = np.maximum(fee - pop.savings[rows], 0)
         work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)

@@ -98,13 +98,13 @@ class Transit:
         edges = w.next_edge(rows)
         fee = self.market.fee(edges)
         can = pop.savings[rows] >= fee
-        self.hubs.plan_wait(rows[~can], t)
+        self.hubs.plan_wait(rows[~can], t, fee[~can])
         rows, edges, fee = rows[can], edges[can], fee[can]
         sea = net.edge_mode[edges] == SEA
         contact = w.levers.contact_mult[pop.node[rows]]
         if sea.any() and (contact < 1).any():  # finding a smuggler who sells the crossing (online or not)
             missed = sea & (w.streams.uniform(Decision.CONTACT, t, pop.uid[rows]) >= contact)
-            self.hubs.plan_wait(rows[missed], t)
+            self.hubs.plan_wait(rows[missed], t, fee[missed])
             rows, edges, fee, sea = rows[~missed], edges[~missed], fee[~missed], sea[~missed]
         pop.status[rows[sea]] = Status.WITH_SMUGGLER
         pop.until[rows[sea]] = t + 1
