@@ -27,6 +27,7 @@ import xarray as xr
 from sim.analysis.scores import crps_ensemble, ets_forecast, seasonal_naive
 from sim.forecast import drivers
 from sim.forecast.ensemble import VARIABLES, Ensemble, run_ensemble
+from sim.io.results import nan_quantile
 from sim.io.scenario import Scenario
 from sim.io.state import JobStore, fingerprint
 from sim.run.executor import run_jobs
@@ -118,7 +119,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                         continue
                     for method, sample in (("model", members[:, lead]), ("ets", ets[(target, r, k)][:, lead]),
                                            ("seasonal_naive", naive[lead:lead + 1])):
-                        q = np.nanquantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
+                        q = nan_quantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
                         point = method == "seasonal_naive"
                         rows.append({
                             "target": target, "route": route, "origin": f"{origin:%Y-%m}", "lead": lead + 1,
@@ -134,7 +135,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
 
 def forecasts_dataset(ens: Ensemble) -> xr.Dataset:
     """The model's backtest forecasts: quantiles over members by origin and lead (months ahead)."""
-    q = np.nanquantile(ens.values[0], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # q, origin, var, lead, route
+    q = nan_quantile(ens.values[0], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # q, origin, var, lead, route
     data = {name: (("quantile", "origin", "lead", "route"), q[:, :, j],
                    {"long_name": VARIABLES[name][0], "units": VARIABLES[name][1]})
             for j, name in enumerate(VARIABLES)}
