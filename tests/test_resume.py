@@ -155,3 +155,31 @@ def _rows_equal(a: Path, b: Path) -> bool:
     x, y = xr.load_dataset(a), xr.load_dataset(b)
     return all((x[v].values == y[v].values).all() for v in x.data_vars)
 
+
+
+# --------------------------------------------------------------------------- the store itself
+def test_the_store_keeps_results_exactly_and_leaves_nothing_when_nothing_finished(tmp_path):
+    import numpy as np
+
+    from sim.errors import InputError
+    from sim.io.state import JobStore, fingerprint
+
+    out = tmp_path / "a" / "out"
+    with pytest.raises(KeyboardInterrupt), JobStore(out, "test"):
+        raise KeyboardInterrupt
+    assert not (tmp_path / "a").exists() or not any((tmp_path / "a").iterdir())
+
+    x = np.array([0.1, np.nan, 1e300, -0.0])
+    key = fingerprint("x", x)
+    assert key != fingerprint("x", x[:3]) and key == fingerprint("x", x.copy())
+    with JobStore(out, "test") as store:
+        store.put(key, {"x": x})
+    again = JobStore(out, "test")
+    assert again.get(key)["x"].tobytes() == x.tobytes() and again.get("other") is None
+    assert (again.reused, again.computed) == (1, 0)
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("x")
+    with pytest.raises(InputError, match="not a routesim output"):
+        JobStore(tmp_path / "mine", "test")
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]

@@ -151,18 +151,19 @@ def run_sensitivity(spec: SensitivitySpec, out: Path, workers: int | None = None
     points = [values[keys.index(k)] for k in unique]
     jobs = [(point_scenario(spec, v), spec.replicates) for v in points]
 
-    store = JobStore(out, "sensitivity")  # finished points, kept as they finish: a rerun resumes
-    common = fingerprint(spec.text, scenario_fingerprint(spec.scenario), spec.seed, spec.replicates,
-                         spec.agents_per_person, spec.start, spec.end)
-    job_keys = [fingerprint(common, scn.to_yaml(), v) for (scn, _), v in zip(jobs, points, strict=True)]
-    found = [store.get(k) for k in job_keys]
-    todo = [i for i, f in enumerate(found) if f is None]
-    if todo:
-        for j, result in run_jobs(_evaluate, [jobs[i] for i in todo], workers=n_workers,
-                                  engine="pool" if n_workers > 1 else "serial", progress=progress, desc="sensitivity"):
-            found[todo[j]] = result
-            store.put(job_keys[todo[j]], result)
-    store.prune()
+    with JobStore(out, "sensitivity") as store:  # finished points, kept as they finish: a rerun resumes
+        common = fingerprint(spec.text, scenario_fingerprint(spec.scenario), spec.seed, spec.replicates,
+                             spec.agents_per_person, spec.start, spec.end)
+        job_keys = [fingerprint(common, scn.to_yaml(), v) for (scn, _), v in zip(jobs, points, strict=True)]
+        found = [store.get(k) for k in job_keys]
+        todo = [i for i, f in enumerate(found) if f is None]
+        if todo:
+            engine = "pool" if n_workers > 1 else "serial"
+            for j, result in run_jobs(_evaluate, [jobs[i] for i in todo], workers=n_workers, engine=engine,
+                                      progress=progress, desc="sensitivity"):
+                found[todo[j]] = result
+                store.put(job_keys[todo[j]], result)
+        store.prune()
     by_point = dict(zip(unique, found, strict=True))
     per_row = [by_point[k] for k in keys]
 

@@ -154,8 +154,8 @@ def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], h
     Each member run and ETS fit is kept in ``OUT/.routesim-state`` as it finishes (:mod:`sim.io.state`), so
     a rerun after an interruption computes only the rest; run.json counts the runs computed and reused."""
     t0 = time.perf_counter()
-    store = JobStore(out, "backtest")
-    points, forecasts = run_backtest(scn, origins, horizon, observed, store=store, **kw)
+    with JobStore(out, "backtest") as store:
+        points, forecasts = run_backtest(scn, origins, horizon, observed, store=store, **kw)
     store.prune()
     doc = {}
     if scn.calibration is not None and scn.calibration.is_file():

@@ -58,7 +58,9 @@ class JobStore:
     """
 
     def __init__(self, out: Path, kind: str) -> None:
-        self.folder = check_out(out, own=(STATE_DIR,)) / STATE_DIR  # never inside a folder of the user's
+        out = check_out(out, own=(STATE_DIR,))  # never inside a folder of the user's
+        self.made = [p for p in (out, out / STATE_DIR) if not p.exists()]  # what this run creates
+        self.folder = out / STATE_DIR
         self.kind = kind
         self.computed = 0
         self.reused = 0
@@ -68,6 +70,19 @@ class JobStore:
             pid = part.name.rsplit(_PART, 1)[1].split("-", 1)[0]
             if not (pid.isdigit() and pid_alive(int(pid))):
                 part.unlink(missing_ok=True)
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        """On failure before any run was kept, remove the folders this store made: nothing is left behind."""
+        if exc_type is None or any(self.folder.glob("*.npz")):
+            return
+        for path in reversed(self.made):
+            with contextlib.suppress(OSError):
+                for part in path.glob(f"*{_PART}*"):
+                    part.unlink()
+                path.rmdir()
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{self.kind}-{key}.npz"
