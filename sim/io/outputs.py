@@ -60,6 +60,7 @@ def atomic_folder(out: Path, own: tuple[str, ...] = (), keep: tuple[str, ...] = 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is meant to be shared
+    moved: list[str] = []
     try:
         yield tmp
         check_out(out, own)  # again: something may have been put there while the run went on
@@ -67,6 +68,7 @@ def atomic_folder(out: Path, own: tuple[str, ...] = (), keep: tuple[str, ...] = 
             for name in keep:
                 if (out / name).exists() and not (tmp / name).exists():
                     os.replace(out / name, tmp / name)
+                    moved.append(name)
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.replace(out, old / out.name)
             os.replace(tmp, out)
@@ -74,6 +76,9 @@ def atomic_folder(out: Path, own: tuple[str, ...] = (), keep: tuple[str, ...] = 
         else:
             os.replace(tmp, out)
     except BaseException:
+        for name in moved:  # failed before the swap: the kept state goes back where it was
+            if (tmp / name).exists() and out.is_dir() and not (out / name).exists():
+                os.replace(tmp / name, out / name)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
