@@ -126,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"routesim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("routesim: interrupted; no output written", file=sys.stderr)
+        resumable = " (finished runs are kept: the same command resumes)" if args.command in RESUMABLE else ""
+        print(f"routesim: interrupted; no output written{resumable}", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - one line for people, tracebacks with --debug
         if args.debug:
@@ -139,12 +140,13 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
+RESUMABLE = ("calibrate", "sensitivity", "backtest")
 CALIBRATION_FILES = ("fitted.yaml", "trials.csv", "evaluations.db", "trials.db")
 """Files that mark a folder as a calibration's own output, which ``routesim calibrate`` resumes."""
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from sim.io.outfolder import check_out
+    from sim.io.outfolder import STATE_DIR, check_out
     from sim.io.scenario import load_scenario
 
     if args.command == "check":
@@ -254,7 +256,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         check_fits([scn], _at_once(args, workers, len(origins) * args.draws * args.replicates), args.scale,
                    _last_month(origins[-1], args.horizon), args.memory_limit)
-        check_out(args.out)
+        check_out(args.out, own=(STATE_DIR,))  # an interrupted backtest's OUT is resumed
         observed = load_observations()
         from sim.forecast.backtest_report import backtest_to_folder
 
@@ -264,8 +266,12 @@ def _dispatch(args: argparse.Namespace) -> int:
                                   replicates=args.replicates, agents_per_person=args.scale, workers=workers,
                                   engine=args.engine, scheduler=args.scheduler, progress=not args.quiet)
         wins = head["best (CRPS)"].value_counts().to_dict()
+        import json
+
+        meta = json.loads((args.out / "run.json").read_text(encoding="utf-8"))
         print(f"wrote {args.out}/ (report.md, scores.csv, points.csv, forecasts.nc, plots/): {len(origins)} origins; "
-              f"lowest CRPS by target-route: " + ", ".join(f"{k} {v}" for k, v in wins.items()))
+              f"lowest CRPS by target-route: " + ", ".join(f"{k} {v}" for k, v in wins.items())
+              + f"; {meta['jobs_computed']} job(s) computed, {meta['jobs_reused']} reused from {STATE_DIR}")
         return 0
     if args.command == "compare":
         workers = _positive(args.workers, "workers", os.cpu_count() or 1)
@@ -293,7 +299,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         spec = load_sensitivity_spec(args.spec)
         workers = _positive(args.workers, "workers", None)
-        check_out(args.out)
+        check_out(args.out, own=(STATE_DIR,))  # an interrupted analysis's OUT is resumed
         print(run_sensitivity(spec, args.out, workers=workers, progress=not args.quiet))
         return 0
     if args.command == "calibrate":

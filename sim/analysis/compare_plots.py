@@ -21,6 +21,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sim.analysis.compare_headlines import ALL, HEADLINES, first_change  # noqa: E402
 from sim.io.plots import ROUTE_TITLES  # noqa: E402
+from sim.io.results import nan_quantile  # noqa: E402
 
 COLOURS = plt.get_cmap("tab10").colors
 SCALE = {"EUR": (1e-6, "million EUR")}
@@ -127,8 +128,7 @@ def _by_route(hv: xr.Dataset, path: Path) -> Path:
         for i, alt in enumerate(names[1:]):
             d = (hv[var].sel(scenario=alt, period=whole) - hv[var].sel(scenario=names[0], period=whole))
             d = d.sel(route=routes).values
-            med, lo, hi = (np.nanmedian(d, axis=-1), np.nanpercentile(d, 5, axis=-1),
-                           np.nanpercentile(d, 95, axis=-1))
+            med, lo, hi = nan_quantile(d, [0.5, 0.05, 0.95])  # NaN on a route with no attempts, no warning
             pos = y + (i - (len(names) - 2) / 2) * width
             ax.barh(pos, med, height=width, color=COLOURS[(i + 1) % len(COLOURS)], alpha=0.8, label=alt)
             ax.errorbar(med, pos, xerr=[med - lo, hi - med], fmt="none", color="black", capsize=2, lw=0.8)

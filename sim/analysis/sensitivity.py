@@ -23,7 +23,10 @@ output's variance among them.
 Every sample point uses the same seed (common random numbers), so differences between points are the
 inputs', not noise, and an input the outputs cannot depend on gets ``mu_star`` exactly 0. Identical
 sample points (Morris trajectories can revisit a grid point) are run once. Sample points run in parallel
-worker processes; the outputs are written atomically (a temporary sibling folder, then a rename).
+worker processes; each point's headline outputs are kept in ``OUT/.routesim-state`` as soon as it finishes,
+so an interrupted analysis rerun with the same spec and OUT computes only the points it lacks and gives the
+same numbers (:mod:`sim.io.state`); the outputs are written atomically (a temporary sibling folder, then a
+rename).
 
 The spec is read by :mod:`sim.analysis.sensitivity_spec`; the tables, plot and report are written by
 :mod:`sim.analysis.sensitivity_report`.
@@ -33,8 +36,6 @@ from __future__ import annotations
 
 import math
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,8 @@ from sim.analysis.sensitivity_spec import SensitivitySpec
 from sim.errors import InputError
 from sim.io.network_files import load_network
 from sim.io.scenario import Scenario
+from sim.io.state import JobStore, fingerprint, scenario_fingerprint
+from sim.run.executor import run_jobs
 
 FLOWS = ("crossing_attempts", "arrivals", "dead_missing", "interceptions", "smuggler_revenue", "legal_entries")
 
@@ -132,10 +135,11 @@ def _evaluate(args: tuple[Scenario, int]) -> dict[str, np.ndarray]:
 def run_sensitivity(spec: SensitivitySpec, out: Path, workers: int | None = None, progress: bool = False) -> str:
     """Run the Morris screening and write OUT/ (indices.csv, samples.csv, plots, report.md, spec.yaml).
 
-    Returns a one-line summary. Nothing is written until every sample point has run.
+    Returns a one-line summary. Each finished sample point is kept in OUT/.routesim-state as it finishes
+    (:mod:`sim.io.state`) and a rerun with the same spec reuses it; the outputs themselves are written
+    only when every point has run.
     """
     from SALib.analyze import morris as morris_analyze
-    from tqdm import tqdm
 
     t0 = time.perf_counter()
     out = Path(out)
@@ -144,23 +148,22 @@ def run_sensitivity(spec: SensitivitySpec, out: Path, workers: int | None = None
     values = to_values(spec, unit)
     keys = [tuple(row) for row in unit]
     unique = list(dict.fromkeys(keys))  # distinct grid points, in first-seen order
-    jobs = [(point_scenario(spec, values[keys.index(k)]), spec.replicates) for k in unique]
+    points = [values[keys.index(k)] for k in unique]
+    jobs = [(point_scenario(spec, v), spec.replicates) for v in points]
 
-    found: list[dict[str, np.ndarray] | None] = [None] * len(jobs)
-    bar = tqdm(total=len(jobs), unit="run", desc="sensitivity", disable=not progress)
-    try:
-        if n_workers <= 1:
-            for i, job in enumerate(jobs):
-                found[i] = _evaluate(job)
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs)), mp_context=get_context("fork")) as pool:
-                futures = {pool.submit(_evaluate, job): i for i, job in enumerate(jobs)}
-                for f in as_completed(futures):
-                    found[futures[f]] = f.result()
-                    bar.update()
-    finally:
-        bar.close()
+    with JobStore(out, "sensitivity") as store:  # finished points, kept as they finish: a rerun resumes
+        common = fingerprint(spec.text, scenario_fingerprint(spec.scenario), spec.seed, spec.replicates,
+                             spec.agents_per_person, spec.start, spec.end)
+        job_keys = [fingerprint(common, scn.to_yaml(), v) for (scn, _), v in zip(jobs, points, strict=True)]
+        found = [store.get(k) for k in job_keys]
+        todo = [i for i, f in enumerate(found) if f is None]
+        if todo:
+            engine = "pool" if n_workers > 1 else "serial"
+            for j, result in run_jobs(_evaluate, [jobs[i] for i in todo], workers=n_workers, engine=engine,
+                                      progress=progress, desc="sensitivity"):
+                found[todo[j]] = result
+                store.put(job_keys[todo[j]], result)
+        store.prune()
     by_point = dict(zip(unique, found, strict=True))
     per_row = [by_point[k] for k in keys]
 
@@ -198,11 +201,12 @@ def run_sensitivity(spec: SensitivitySpec, out: Path, workers: int | None = None
         samples[o] = [r[o][-1] for r in per_row]
     wall = time.perf_counter() - t0  # sampling, model runs and analysis (not writing the files)
     meta = {"wall": wall, "points": len(keys), "runs": len(unique) * spec.replicates, "workers": n_workers,
-            "skipped": skipped}
+            "skipped": skipped, "reused": store.reused}
     write_outputs(out, spec, indices, by_route, samples, meta)
     tops = "; ".join(f"{o}: {_top(indices, o)}" for o in spec.outputs if (indices["output"] == o).any())
     return (f"{spec.name}: Morris screening of {len(spec.inputs)} inputs, {meta['runs']} model runs in "
-            f"{wall / 60:.1f} min; top driver per output - {tops}; wrote {out}")
+            f"{wall / 60:.1f} min; top driver per output - {tops}; {len(unique)} distinct points: "
+            f"{store.describe()}; wrote {out}")
 
 
 def _top(indices: pd.DataFrame, output: str) -> str:

@@ -12,13 +12,14 @@ import pandas as pd
 
 from sim.analysis.sensitivity_spec import OUTPUTS, SensitivitySpec
 from sim.core.parameters import PARAMETERS
+from sim.io.outfolder import STATE_DIR
 from sim.io.outputs import atomic_folder
 
 
 def write_outputs(out: Path, spec: SensitivitySpec, indices: pd.DataFrame, by_route: pd.DataFrame,
            samples: pd.DataFrame, meta: dict) -> None:
     """Everything into a temporary sibling folder, then renamed into place: never a half-written OUT."""
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, own=(STATE_DIR,), keep=(STATE_DIR,)) as tmp:
         indices.to_csv(tmp / "indices.csv", index=False, float_format="%.6g")
         by_route.to_csv(tmp / "indices_by_route.csv", index=False, float_format="%.6g")
         samples.to_csv(tmp / "samples.csv", index=False, float_format="%.6g")
@@ -122,7 +123,8 @@ def report(spec: SensitivitySpec, indices: pd.DataFrame, samples: pd.DataFrame, 
         f"- Scale: {spec.agents_per_person:g} agents per person (1 agent per {round(1 / spec.agents_per_person):,} "
         f"persons); seed {spec.seed} for every point (common random numbers).",
         f"- Wall time: {meta['wall'] / 60:.1f} min (sampling, model runs and analysis) with {meta['workers']} "
-        "worker process(es).",
+        "worker process(es)"
+        + (f"; resumed: {meta['reused']} distinct points read from `.routesim-state/`." if meta.get("reused") else "."),
         "- Other parameters and intervention strengths keep the scenario's values"
         f"{' (including its calibrated values)' if scn.calibration else ''}.", "",
         "| input | range | scale | what it is |", "|---|---|---|---|",

@@ -27,7 +27,9 @@ import xarray as xr
 from sim.analysis.scores import crps_ensemble, ets_forecast, seasonal_naive
 from sim.forecast import drivers
 from sim.forecast.ensemble import VARIABLES, Ensemble, run_ensemble
+from sim.io.results import nan_quantile
 from sim.io.scenario import Scenario
+from sim.io.state import JobStore, fingerprint
 from sim.run.executor import run_jobs
 
 # model variable -> observed variable, label
@@ -69,10 +71,13 @@ def _shock_windows(scn: Scenario, origins: tuple[dt.date, ...], horizon: int) ->
 def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, observed: xr.Dataset, draws: int = 4,
                  replicates: int = 2, agents_per_person: float | None = 0.01, workers: int = 1,
                  engine: str = "auto", scheduler: str | None = None, progress: bool = False,
-                 ) -> tuple[pd.DataFrame, xr.Dataset]:
-    """Point scores per (target, route, origin, lead, method), and the forecasts as a Dataset."""
+                 store: JobStore | None = None) -> tuple[pd.DataFrame, xr.Dataset]:
+    """Point scores per (target, route, origin, lead, method), and the forecasts as a Dataset.
+
+    With a ``store`` (``OUT/.routesim-state``), every ensemble member and ETS fit is kept as it finishes and
+    those already kept are read instead of run again: an interrupted backtest resumes."""
     ens = run_ensemble([scn], origins, horizon, draws, replicates, agents_per_person, None, workers, engine,
-                       scheduler, progress)
+                       scheduler, progress, store)
     routes = ens.routes
     obs = observed.reindex(route=routes)
     jobs, keys = [], []
@@ -81,10 +86,19 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
             for k, origin in enumerate(origins):
                 jobs.append(EtsJob(_history(obs[obs_var].sel(route=route), origin), horizon, 1000 * r + k))
                 keys.append((target, r, k))
-    ets = {}
-    for i, paths in run_jobs(ets_job, jobs, workers=workers, engine=engine, scheduler=scheduler,
-                             progress=progress, desc="ETS baselines"):
-        ets[keys[i]] = paths
+    ets, todo, job_keys = {}, [], [fingerprint("ets", j.history, j.horizon, j.seed, ETS_PATHS) for j in jobs]
+    for i, key in enumerate(job_keys):
+        found = store.get(key) if store is not None else None
+        if found is None:
+            todo.append(i)
+        else:
+            ets[keys[i]] = found["paths"]
+    if todo:
+        for j, paths in run_jobs(ets_job, [jobs[i] for i in todo], workers=workers, engine=engine,
+                                 scheduler=scheduler, progress=progress, desc="ETS baselines"):
+            ets[keys[todo[j]]] = paths
+            if store is not None:
+                store.put(job_keys[todo[j]], {"paths": paths})
     shock = _shock_windows(scn, origins, horizon)
     rows = []
     for target, (obs_var, _) in TARGETS.items():
@@ -105,7 +119,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                         continue
                     for method, sample in (("model", members[:, lead]), ("ets", ets[(target, r, k)][:, lead]),
                                            ("seasonal_naive", naive[lead:lead + 1])):
-                        q = np.nanquantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
+                        q = nan_quantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
                         point = method == "seasonal_naive"
                         rows.append({
                             "target": target, "route": route, "origin": f"{origin:%Y-%m}", "lead": lead + 1,
@@ -121,7 +135,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
 
 def forecasts_dataset(ens: Ensemble) -> xr.Dataset:
     """The model's backtest forecasts: quantiles over members by origin and lead (months ahead)."""
-    q = np.nanquantile(ens.values[0], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # q, origin, var, lead, route
+    q = nan_quantile(ens.values[0], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # q, origin, var, lead, route
     data = {name: (("quantile", "origin", "lead", "route"), q[:, :, j],
                    {"long_name": VARIABLES[name][0], "units": VARIABLES[name][1]})
             for j, name in enumerate(VARIABLES)}

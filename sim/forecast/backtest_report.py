@@ -15,9 +15,11 @@ import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from sim.forecast.backtest import METHODS, TARGETS, overall, run_backtest, summarise  # noqa: E402
+from sim.io.outfolder import STATE_DIR  # noqa: E402
 from sim.io.outputs import atomic_folder, peak_memory_mb, write_netcdf  # noqa: E402
 from sim.io.plots import ROUTE_TITLES  # noqa: E402
 from sim.io.scenario import Scenario  # noqa: E402
+from sim.io.state import JobStore  # noqa: E402
 
 LABELS = {"model": "routesim ensemble", "ets": "ETS (statsmodels)", "seasonal_naive": "seasonal naive"}
 STYLE = {"model": ("#1f4e79", "-"), "ets": ("#b8441f", "--"), "seasonal_naive": ("#777777", ":")}
@@ -147,9 +149,14 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
 
 def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], horizon: int, observed: xr.Dataset,
                        settings: dict, **kw: object) -> pd.DataFrame:
-    """Run the backtest and write OUT/ atomically; returns the headline table."""
+    """Run (or resume) the backtest and write OUT/ atomically; returns the headline table.
+
+    Each member run and ETS fit is kept in ``OUT/.routesim-state`` as it finishes (:mod:`sim.io.state`), so
+    a rerun after an interruption computes only the rest; run.json counts the runs computed and reused."""
     t0 = time.perf_counter()
-    points, forecasts = run_backtest(scn, origins, horizon, observed, **kw)
+    with JobStore(out, "backtest") as store:
+        points, forecasts = run_backtest(scn, origins, horizon, observed, store=store, **kw)
+    store.prune()
     doc = {}
     if scn.calibration is not None and scn.calibration.is_file():
         import yaml
@@ -159,8 +166,9 @@ def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], h
             "members": int(forecasts.attrs["members"]), "wall_seconds": round(time.perf_counter() - t0, 1),
             "peak_memory_mb": peak_memory_mb(), "scenario": _rel(scn.source) if scn.source else scn.name,
             "calibration_file": _rel(scn.calibration) if scn.calibration else "",
-            "calibration_fit_period": " to ".join(str(x) for x in doc.get("fit_period", []))}
-    with atomic_folder(out) as tmp:
+            "calibration_fit_period": " to ".join(str(x) for x in doc.get("fit_period", [])),
+            "jobs_computed": store.computed, "jobs_reused": store.reused}
+    with atomic_folder(out, own=(STATE_DIR,), keep=(STATE_DIR,)) as tmp:
         (tmp / "plots").mkdir()
         scores = summarise(points)
         scores.to_csv(tmp / "scores.csv", index=False, float_format="%.6g")

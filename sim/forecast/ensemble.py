@@ -30,6 +30,7 @@ from sim.forecast import drivers
 from sim.io.network_files import load_network
 from sim.io.results import VARIABLES as RESULT_VARIABLES
 from sim.io.scenario import Scenario, load_fitted
+from sim.io.state import JobStore, fingerprint, scenario_fingerprint
 from sim.run.executor import run_jobs
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -48,6 +49,7 @@ class MemberTask:
     origins: tuple[dt.date, ...]
     horizon: int
     paths: tuple[np.ndarray, ...]  # per origin: projected pressure, horizon x origins
+    key: str = ""  # fingerprint of everything the member's forecasts depend on (sim.io.state)
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def build_tasks(scn: Scenario, members: list[Member], origins: tuple[dt.date, ..
         sigma[o] = drivers.driver_sigma(drivers.pressure_history(scn.interventions, net, months))
     from sim.run import build_config
 
+    base = scenario_fingerprint(scn)
     tasks = []
     for m in members:
         params, strengths = samples[m.sample]
@@ -156,7 +159,8 @@ def build_tasks(scn: Scenario, members: list[Member], origins: tuple[dt.date, ..
             last = drivers.pressure_history(s.interventions, net, [drivers.month_add(o, -1)])[0]
             rng = np.random.default_rng([seed, m.draw, o.year * 12 + o.month - 1, 0x5EED])
             paths.append(drivers.project(last, sigma[o], horizon, rng))
-        tasks.append(MemberTask(config, m.replicate, origins, horizon, tuple(paths)))
+        key = fingerprint("member", base, s.to_yaml(), seed, m.replicate, origins, horizon, *paths)
+        tasks.append(MemberTask(config, m.replicate, origins, horizon, tuple(paths), key))
     return tasks, [sigma[o] for o in origins]
 
 
@@ -178,9 +182,10 @@ class Ensemble:
 def run_ensemble(scenarios: list[Scenario], origins: tuple[dt.date, ...], horizon: int, draws: int,
                  replicates: int, agents_per_person: float | None = None, seed: int | None = None,
                  workers: int = 1, engine: str = "auto", scheduler: str | None = None,
-                 progress: bool = False) -> Ensemble:
+                 progress: bool = False, store: JobStore | None = None) -> Ensemble:
     """Every member of every scenario, run where the engine puts them; results are written into the
-    ensemble array as each member finishes."""
+    ensemble array as each member finishes. With a ``store`` (a backtest's), members it holds are read
+    from it and each member run is kept in it as it finishes."""
     ref = scenarios[0]
     for s in scenarios:
         check_origins(s, origins, horizon)
@@ -196,7 +201,18 @@ def run_ensemble(scenarios: list[Scenario], origins: tuple[dt.date, ...], horizo
     net = load_network(ref.network)
     values = np.full((len(scenarios), len(members), len(origins), len(VARIABLES), horizon, len(net.routes)),
                      np.nan)
-    for k, result in run_jobs(run_member, tasks, workers=workers, engine=engine, scheduler=scheduler,
-                              progress=progress, desc="forecast members"):
-        values[where[k], k % len(members)] = result
+    todo = []
+    for k, task in enumerate(tasks):
+        found = store.get(task.key) if store is not None else None
+        if found is None:
+            todo.append(k)
+        else:
+            values[where[k], k % len(members)] = found["member"]
+    if todo:
+        for j, result in run_jobs(run_member, [tasks[k] for k in todo], workers=workers, engine=engine,
+                                  scheduler=scheduler, progress=progress, desc="forecast members"):
+            k = todo[j]
+            values[where[k], k % len(members)] = result
+            if store is not None:
+                store.put(tasks[k].key, {"member": result})
     return Ensemble(scenarios, members, origins, horizon, list(net.routes), values, app, seed, sigma)

@@ -17,6 +17,7 @@ from sim.forecast.ensemble import QUANTILES, VARIABLES, Ensemble
 from sim.forecast.schema import FORECAST_SCHEMA_VERSION, PRODUCT
 from sim.io.observed import FRONTEX_SRC, IOM_SRC, load_observations
 from sim.io.outputs import git_commit
+from sim.io.results import nan_quantile
 
 HISTORY_MONTHS = 60  # observed months before the origin carried in the file, for the fan charts' context
 
@@ -46,9 +47,7 @@ def to_dataset(ens: Ensemble, origin_index: int = 0, observed: xr.Dataset | None
     data = {}
     for j, (name, (long_name, units, cell)) in enumerate(VARIABLES.items()):
         draws = raw[:, :, j]
-        with np.errstate(all="ignore"):
-            q = np.nanquantile(draws, QUANTILES, axis=1) if np.isfinite(draws).any() else np.full(
-                (len(QUANTILES), *draws.shape[:1], *draws.shape[2:]), np.nan)
+        q = nan_quantile(draws, QUANTILES, axis=1)  # NaN where no member has a value (no attempts)
         q = np.moveaxis(q, 0, 1)  # scenario, quantile, time, route
         attrs = {"long_name": long_name, "units": units, "cell_methods": cell}
         data[name] = xr.DataArray(q, dims=("scenario", "quantile", "time", "route"),

@@ -15,6 +15,9 @@ from sim.errors import InputError, shorten
 
 RUN_MARKER = "run.json"
 """The file that makes a folder a routesim output, which a later run may replace whole."""
+STATE_DIR = ".routesim-state"
+"""Where ``sensitivity`` and ``backtest`` keep finished runs under OUT (:mod:`sim.io.state`); an OUT holding it is
+the command's own (``check_out``'s ``own``), which it resumes."""
 _SENSITIVITY_MARKERS = ("indices.csv", "spec.yaml", "report.md")  # routesim sensitivity writes no run.json
 _TEMP_PARTS = (".tmp-", ".old-")
 
@@ -84,11 +87,12 @@ def clean_leftovers(out: Path) -> None:
         if part is None or not path.is_dir():
             continue
         pid = rest[len(part):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (possibly owned by another user)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -51,18 +51,24 @@ def peak_memory_mb() -> float:
 
 
 @contextlib.contextmanager
-def atomic_folder(out: Path, own: tuple[str, ...] = ()) -> Iterator[Path]:
+def atomic_folder(out: Path, own: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> Iterator[Path]:
     """A temporary sibling folder to write into, renamed to OUT only if the block succeeds: never a
     half-written OUT. An existing OUT is replaced whole only if it is a routesim output (see
-    :func:`check_out`); a folder of the user's is never touched."""
+    :func:`check_out`); a folder of the user's is never touched. Entries of the old OUT named in ``keep``
+    (a resumable command's state, :mod:`sim.io.state`) are moved into the new one just before the swap."""
     out = check_out(out, own)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the output folder is meant to be shared
+    moved: list[str] = []
     try:
         yield tmp
         check_out(out, own)  # again: something may have been put there while the run went on
         if out.exists():
+            for name in keep:
+                if (out / name).exists() and not (tmp / name).exists():
+                    os.replace(out / name, tmp / name)
+                    moved.append(name)
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
             os.replace(out, old / out.name)
             os.replace(tmp, out)
@@ -70,6 +76,9 @@ def atomic_folder(out: Path, own: tuple[str, ...] = ()) -> Iterator[Path]:
         else:
             os.replace(tmp, out)
     except BaseException:
+        for name in moved:  # failed before the swap: the kept state goes back where it was
+            if (tmp / name).exists() and out.is_dir() and not (out / name).exists():
+                os.replace(tmp / name, out / name)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 

@@ -159,6 +159,19 @@ def annual(ds: xr.Dataset) -> xr.Dataset:
     return ds[flows].groupby("time.year").sum("time")
 
 
+def nan_quantile(a: np.ndarray, q: object, axis: int = -1) -> np.ndarray:
+    """``np.nanquantile(a, q, axis)``, with an explicit NaN for a slice that holds no value (a route-year with no
+    crossing attempts has no deaths per 1,000 attempts) instead of NumPy's "All-NaN slice" warning."""
+    moved = np.moveaxis(np.asarray(a, dtype=float), axis, -1)
+    q = np.asarray(q, dtype=float)
+    rows = moved.reshape(-1, moved.shape[-1])
+    has = ~np.isnan(rows).all(axis=1)
+    out = np.full((*q.shape, rows.shape[0]), np.nan)
+    if has.any():
+        out[..., has] = np.nanquantile(rows[has], q, axis=-1)
+    return out.reshape(*q.shape, *moved.shape[:-1])
+
+
 def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     """Per route and year: median and 90% interval across replicates, plus deaths per 1,000 attempts."""
     yearly = annual(ds)
@@ -171,10 +184,11 @@ def summary_table(ds: xr.Dataset) -> pd.DataFrame:
     rows = []
     for var in list(yearly.data_vars) + list(stock.data_vars):
         src = yearly[var] if var in yearly else stock[var]
-        q = src.quantile([0.05, 0.5, 0.95], dim="replicate", skipna=True)
-        for year in src["year"].values:
-            for route in src["route"].values:
-                lo, med, hi = (float(q.sel(quantile=k, year=year, route=route)) for k in (0.05, 0.5, 0.95))
+        src = src.transpose("year", "route", "replicate")
+        q = nan_quantile(src.values, [0.05, 0.5, 0.95])  # quantile, year, route
+        for y, year in enumerate(src["year"].values):
+            for r, route in enumerate(src["route"].values):
+                lo, med, hi = (float(v) for v in q[:, y, r])
                 rows.append({"route": route, "year": int(year), "variable": var,
                              "units": VARIABLES[var][1] if var in VARIABLES else "persons",
                              "median": med, "p05": lo, "p95": hi})
