@@ -1,0 +1,272 @@
+"""Exogenous drivers of demand (data/drivers): displacement, conflict and the economy, monthly, by origin region.
+
+Rules (data/drivers/README.md gives their basis):
+
+* **Annual to monthly.** An end-of-year *stock* is the value of December of its year, and the months between two
+  Decembers are linear in the month (January = 1/12 of the way); an annual *flow* is spread evenly, 1/12 in each
+  month of its year; an annual *rate* (percent) holds for every month of its year. Nothing is extrapolated: months
+  after the last value are NaN unless the caller asks ``carry_forward=True`` (the last monthly value is held).
+* **Vintage.** ``as_of`` keeps only the years published by that date under :data:`PUBLICATION_LAG` (an assumption
+  per source), and only the months whose last day is on or before it. The values are the files' current vintage:
+  later revisions by the publishers are not undone.
+* **Outcomes are not drivers.** EU+ columns (:data:`OUTCOME_COLUMNS`) describe what routesim simulates; they are
+  never returned by :func:`load_drivers`, only by :func:`load_outcomes` for calibration.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sim.errors import InputError, shorten
+
+DRIVER_DIR = Path(__file__).resolve().parents[2] / "data" / "drivers"
+FIRST_YEAR, LAST_YEAR = 2010, 2024
+
+REGIONS: dict[str, tuple[str, ...]] = {
+    "west_africa": ("NGA", "GIN", "CIV", "MLI", "SEN", "GMB", "CMR", "BFA"),
+    "horn_of_africa": ("ERI", "SDN", "SSD", "SOM", "ETH"),
+    "syria_iraq": ("SYR", "IRQ"),
+    "afghanistan": ("AFG",),
+    "south_asia": ("BGD", "PAK"),
+    "maghreb": ("MAR", "DZA", "TUN"),
+}
+"""ISO3 countries each origin region of data/network/origins.csv aggregates (an assumption: README, "Regions")."""
+
+HOSTS = ("TUR", "LBN", "JOR", "IRN", "PAK", "IRQ", "LBY", "TUN", "EGY", "MAR", "DZA", "NER", "MLI", "MRT", "TCD",
+         "SDN", "ETH", "KEN", "UGA", "SSD", "YEM")
+"""First-asylum and transit hosts with a row in unhcr_stocks_by_asylum (EU_PLUS, an outcome, is left out)."""
+
+PUBLICATION_LAG: dict[str, tuple[int, int]] = {
+    "unhcr": (6, 30),  # Global Trends released 18-20 June of the next year (README, "Publication lags")
+    "idmc": (6, 30),   # assumption: GRID in May-June of the next year (not verified)
+    "ucdp": (6, 30),   # assumption: annual UCDP release by mid-year of the next year (not verified)
+    "wdi": (7, 31),    # assumption: WDI's annual update in July of the next year (not verified)
+}
+"""(month, day) in the year after year Y by which the figure for year Y is taken as published."""
+
+OUTCOME_COLUMNS = frozenset({"refugees_plus_asylum_seekers_eu_plus", "asylum_seekers_eu_plus",
+                             "new_asylum_seekers_eu_plus"})
+"""EU+ columns: outcomes of the process routesim simulates; for calibration only, never drivers."""
+
+# name: (file, country column, value column(s) summed, kind, lag key, units, long_name)
+DRIVERS: dict[str, tuple[str, str, tuple[str, ...], str, str, str, str]] = {
+    "displaced_abroad_outside_eu": (
+        "unhcr_stocks_by_origin_2010_2024.csv", "coo_iso",
+        ("refugees_world", "asylum_seekers_world", "-refugees_plus_asylum_seekers_eu_plus"), "stock", "unhcr",
+        "persons", "refugees and asylum seekers abroad, outside EU+ (end-year stock) [derived]"),
+    "displaced_in_transit_countries": (
+        "unhcr_stocks_by_origin_2010_2024.csv", "coo_iso",
+        ("refugees_plus_asylum_seekers_in_listed_transit_countries",),
+        "stock", "unhcr", "persons", "refugees and asylum seekers in listed first-asylum/transit countries"),
+    "new_refugees_first_asylum": (
+        "unhcr_new_displacement_flows_by_origin_2010_2024.csv", "coo_iso", ("new_refugees_first_asylum_listed",),
+        "flow", "unhcr", "persons per month", "new refugees in listed first-asylum countries"),
+    "idps_conflict": (
+        "idmc_conflict_idps_2010_2024.csv", "coo_iso", ("idps_conflict_idmc",), "stock", "idmc", "persons",
+        "people internally displaced by conflict and violence (IDMC, end-year stock)"),
+    "conflict_deaths": (
+        "ucdp_organized_violence_country_year_2010_2024.csv", "iso3", ("total_organized_violence_deaths_best",),
+        "flow", "ucdp", "deaths per month", "deaths from organised violence (UCDP best estimate)"),
+    "gdp_per_capita_growth": (
+        "wdi_macro_annual_2010_2024.csv", "iso3", ("NY.GDP.PCAP.KD.ZG",), "rate", "wdi", "percent per year",
+        "GDP per capita growth, unweighted mean over the region's countries reporting"),
+    "inflation": (
+        "wdi_macro_annual_2010_2024.csv", "iso3", ("FP.CPI.TOTL.ZG",), "rate", "wdi", "percent per year",
+        "consumer price inflation, unweighted mean over the region's countries reporting"),
+}
+
+
+def publication_date(source: str, year: int) -> dt.date:
+    """The date by which the figure for ``year`` from ``source`` is taken as published (PUBLICATION_LAG)."""
+    month, day = PUBLICATION_LAG[source]
+    return dt.date(year + 1, month, day)
+
+
+def read_table(path: Path, required: list[str]) -> list[dict[str, str]]:
+    """Rows of a driver CSV; InputError (file, row, column) if missing, ragged, or a row lacks its source."""
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({shorten(exc, 100)})") from None
+    missing = [c for c in [*required, "source"] if c not in header]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {shorten(', '.join(missing), 120)}")
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    for i, row in enumerate(rows, start=2):
+        if None in row or any(v is None for v in row.values()):
+            raise InputError(f"{path}: row {i}: wrong number of values for {len(header)} columns")
+        if not row["source"].strip():
+            raise InputError(f"{path}: row {i}, column source: empty (every figure carries its source)")
+    return rows
+
+
+def _number(path: Path, row: int, col: str, text: str) -> float:
+    text = text.strip()
+    if text == "":
+        return np.nan
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{path}: row {row}, column {col}: '{shorten(text)}' is not a number") from None
+
+
+def _year(path: Path, row: int, text: str) -> int:
+    if not text.strip().isdigit():
+        raise InputError(f"{path}: row {row}, column year: '{shorten(text)}' is not a year")
+    return int(text)
+
+
+def _annual(directory: Path, name: str) -> pd.DataFrame:
+    """Country x year table of one driver (NaN where the file has no figure)."""
+    file, ccol, cols, _, _, _, _ = DRIVERS[name]
+    path = directory / file
+    if file.startswith("wdi_"):
+        rows = read_table(path, ["iso3", "year", "indicator", "value"])
+        recs = [(r["iso3"], _year(path, i, r["year"]), _number(path, i, "value", r["value"]))
+                for i, r in enumerate(rows, start=2) if r["indicator"] == cols[0]]
+    else:
+        plain = [c.lstrip("-") for c in cols]
+        rows = read_table(path, [ccol, "year", *plain])
+        recs = []
+        for i, r in enumerate(rows, start=2):
+            vals = [_number(path, i, c.lstrip("-"), r[c.lstrip("-")]) * (-1 if c.startswith("-") else 1)
+                    for c in cols]
+            recs.append((r[ccol], _year(path, i, r["year"]), float(np.sum(vals))))
+    df = pd.DataFrame(recs, columns=["country", "year", "value"])
+    return df.pivot_table(index="country", columns="year", values="value", aggfunc="first")
+
+
+def _to_regions(table: pd.DataFrame, kind: str) -> pd.DataFrame:
+    out = {}
+    for region, countries in REGIONS.items():
+        sub = table.reindex(index=list(countries))
+        out[region] = sub.mean(axis=0) if kind == "rate" else sub.sum(axis=0, min_count=1)
+    return pd.DataFrame(out).T.reindex(columns=range(FIRST_YEAR, LAST_YEAR + 1))
+
+
+def to_monthly(annual: np.ndarray, first_year: int, kind: str) -> np.ndarray:
+    """Annual values (one per year from ``first_year``, NaN = no figure) to months, by the module's rule.
+
+    A stock's December equals its year-end value and the months in between are linear; a flow is 1/12 per month;
+    a rate is the same in every month of its year. Months with no figure on either side are NaN.
+    """
+    annual = np.asarray(annual, dtype=float)
+    if kind == "flow":
+        return np.repeat(annual / 12.0, 12)
+    if kind == "rate":
+        return np.repeat(annual, 12)
+    out = np.full(annual.size * 12, np.nan)
+    out[11::12] = annual
+    for y in range(1, annual.size):
+        a, b = annual[y - 1], annual[y]
+        out[12 * y:12 * y + 11] = a + (b - a) * np.arange(1, 12) / 12.0  # NaN if either end is missing
+    return out
+
+
+def _carry(values: np.ndarray) -> np.ndarray:
+    ser = pd.DataFrame(values.T)
+    return ser.ffill().to_numpy().T
+
+
+def _vintage(table: pd.DataFrame, source: str, as_of: dt.date | None) -> pd.DataFrame:
+    if as_of is None:
+        return table
+    known = [y for y in table.columns if publication_date(source, int(y)) <= as_of]
+    return table.where(np.broadcast_to(table.columns.isin(known), table.shape))
+
+
+def _months_until(as_of: dt.date | None) -> pd.DatetimeIndex:
+    time = pd.date_range(f"{FIRST_YEAR}-01-01", f"{LAST_YEAR}-12-01", freq="MS")
+    if as_of is not None:
+        time = time[(time + pd.offsets.MonthEnd(0)).date <= as_of]
+    return time.astype("datetime64[ns]")
+
+
+def _finish(data: dict[str, tuple], coords: dict, as_of: dt.date | None, carry_forward: bool) -> xr.Dataset:
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update({
+        "monthly_rule": "stocks: year-end value at December, linear between Decembers; flows: annual/12 per month; "
+                        "rates: annual value in every month; no extrapolation"
+                        + ("; last value carried forward (caller's request)" if carry_forward else ""),
+        "as_of": "" if as_of is None else as_of.isoformat(),
+        "data_vintage": "data/drivers as collected 2026-12-06 (see data/drivers/README.md)",
+    })
+    return ds
+
+
+def load_drivers(directory: Path | None = None, as_of: dt.date | None = None,
+                 carry_forward: bool = False) -> xr.Dataset:
+    """Monthly drivers by origin region, dims ``region`` x ``time`` (month starts, 2010-01 to 2024-12).
+
+    ``as_of``: keep only what was published by that date (:data:`PUBLICATION_LAG`) and only months ending on or
+    before it. ``carry_forward``: hold the last known monthly value to the end of the time axis (off by default:
+    NaN after the last value).
+    """
+    d = Path(directory) if directory is not None else DRIVER_DIR
+    time = _months_until(as_of)
+    data = {}
+    for name, (file, _, _, kind, source, units, long_name) in DRIVERS.items():
+        table = _vintage(_to_regions(_annual(d, name), kind), source, as_of)
+        monthly = np.stack([to_monthly(table.loc[r].to_numpy(), FIRST_YEAR, kind) for r in REGIONS])
+        monthly = monthly[:, :time.size]
+        if carry_forward:
+            monthly = _carry(monthly)
+        cell = {"stock": "time: point", "flow": "time: sum", "rate": "time: mean"}[kind]
+        data[name] = (("region", "time"), monthly, {"units": units, "long_name": long_name, "file": file,
+                                                      "publisher_lag": source, "cell_methods": cell})
+    return _finish(data, {"region": list(REGIONS), "time": time}, as_of, carry_forward)
+
+
+def load_host_stocks(directory: Path | None = None, as_of: dt.date | None = None,
+                     carry_forward: bool = False) -> xr.Dataset:
+    """Refugees plus asylum seekers (all origins) hosted by each first-asylum/transit country, monthly,
+    dims ``host`` x ``time``; the same rules as :func:`load_drivers`. The EU_PLUS row is an outcome: left out."""
+    d = Path(directory) if directory is not None else DRIVER_DIR
+    path = d / "unhcr_stocks_by_asylum_2010_2024.csv"
+    rows = read_table(path, ["coa_iso", "year", "refugees", "asylum_seekers"])
+    recs = [(r["coa_iso"], _year(path, i, r["year"]),
+             _number(path, i, "refugees", r["refugees"]) + _number(path, i, "asylum_seekers", r["asylum_seekers"]))
+            for i, r in enumerate(rows, start=2) if r["coa_iso"] != "EU_PLUS"]
+    table = pd.DataFrame(recs, columns=["host", "year", "value"]).pivot_table(
+        index="host", columns="year", values="value", aggfunc="first")
+    table = _vintage(table.reindex(index=list(HOSTS), columns=range(FIRST_YEAR, LAST_YEAR + 1)), "unhcr", as_of)
+    time = _months_until(as_of)
+    monthly = np.stack([to_monthly(table.loc[h].to_numpy(), FIRST_YEAR, "stock") for h in HOSTS])[:, :time.size]
+    if carry_forward:
+        monthly = _carry(monthly)
+    data = {"hosted_refugees_and_asylum_seekers": (("host", "time"), monthly, {
+        "units": "persons", "long_name": "refugees and asylum seekers hosted, all origins (end-year stock)",
+        "file": path.name, "publisher_lag": "unhcr", "cell_methods": "time: point"})}
+    return _finish(data, {"host": list(HOSTS), "time": time}, as_of, carry_forward)
+
+
+def load_outcomes(directory: Path | None = None) -> xr.Dataset:
+    """EU+ columns by origin region and year, for calibration only (never drivers), dims ``region`` x ``year``."""
+    d = Path(directory) if directory is not None else DRIVER_DIR
+    files = {"refugees_plus_asylum_seekers_eu_plus": "unhcr_stocks_by_origin_2010_2024.csv",
+             "asylum_seekers_eu_plus": "unhcr_stocks_by_origin_2010_2024.csv",
+             "new_asylum_seekers_eu_plus": "unhcr_new_displacement_flows_by_origin_2010_2024.csv"}
+    data = {}
+    for col, file in files.items():
+        path = d / file
+        rows = read_table(path, ["coo_iso", "year", col])
+        recs = [(r["coo_iso"], _year(path, i, r["year"]), _number(path, i, col, r[col]))
+                for i, r in enumerate(rows, start=2)]
+        table = pd.DataFrame(recs, columns=["country", "year", "value"]).pivot_table(
+            index="country", columns="year", values="value", aggfunc="first")
+        data[col] = (("region", "year"), _to_regions(table, "stock").to_numpy(),
+                     {"units": "persons" if "new" not in col else "persons per year", "file": file,
+                      "role": "outcome: calibration only, never a driver"})
+    return xr.Dataset(data, coords={"region": list(REGIONS), "year": list(range(FIRST_YEAR, LAST_YEAR + 1))})
