@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_scenario
+from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_number, spec_scenario
 from sim.errors import InputError
 from sim.io.scenario import Scenario
 from sim.io.yamlfile import read_mapping
@@ -95,13 +96,7 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
             raise fail(f"targets[{i}].weight", f"'{w}' is not a positive number")
         targets.append(Target(t["model"], t["observed"], float(w)))
 
-    def num(key: str, default: float, low: float, high: float, integer: bool = False) -> float:
-        v = doc.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):
-            raise fail(key, f"'{v}' is not a {'whole ' if integer else ''}number")
-        if not low <= v <= high:
-            raise fail(key, f"{v} is outside [{low}, {high}]")
-        return v
+    num = functools.partial(spec_number, doc, fail)
 
     method = doc.get("method", "least_squares")
     if method not in METHODS:

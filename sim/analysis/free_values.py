@@ -37,6 +37,17 @@ def spec_scenario(doc: dict, folder: Path, fail) -> Scenario:  # noqa: ANN001
         raise fail("scenario", str(exc)) from None
 
 
+def spec_number(doc: dict, fail, key: str, default: float, low: float, high: float,  # noqa: ANN001
+                integer: bool = False) -> float:
+    """A number a spec gives at ``key`` (or ``default``), checked to lie in [low, high]."""
+    v = doc.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):
+        raise fail(key, f"'{v}' is not a {'whole ' if integer else ''}number")
+    if not low <= v <= high:
+        raise fail(key, f"{v} is outside [{low}, {high}]")
+    return v
+
+
 def period_within(block: Any, key: str, scenario: Scenario, fail, until: str | None = None,  # noqa: ANN001
                   only_start_end: bool = False) -> tuple[dt.date, dt.date]:
     """A spec's ``{start, end}`` period (default: the scenario's), checked to lie within the scenario's."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim import interventions as iv
-from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_scenario
+from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_number, spec_scenario
 from sim.errors import InputError
 from sim.io.network_files import load_network
 from sim.io.scenario import Scenario
@@ -111,13 +112,7 @@ def load_sensitivity_spec(path: str | Path) -> SensitivitySpec:
     if len(set(outputs)) != len(outputs):
         raise fail("outputs", "an output is listed twice")
 
-    def num(key: str, default: float, low: float, high: float, integer: bool = False) -> float:
-        v = doc.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, int | float) or (integer and not isinstance(v, int)):
-            raise fail(key, f"'{v}' is not a {'whole ' if integer else ''}number")
-        if not low <= v <= high:
-            raise fail(key, f"{v} is outside [{low}, {high}]")
-        return v
+    num = functools.partial(spec_number, doc, fail)
 
     levels = int(num("levels", 4, 2, 20, True))
     if levels % 2:

@@ -98,7 +98,6 @@ class Streams:
         self.replicate = int(replicate)
         self._base = _mix_int(_mix_int(self.seed * 0x9E3779B97F4A7C15 + 1) + self.replicate + 1)
         self._salts: dict[tuple[int, int], np.uint64] = {}
-        self._int_salts: dict[tuple[int, int], int] = {}  # the same salts as Python ints, for scalar draws
 
     def _salt(self, decision: int, day: int) -> np.uint64:
         key = (int(decision), int(day))
@@ -138,12 +137,7 @@ class Streams:
 
     def scalar_uniform(self, decision: int, day: int, key: int) -> float:
         """The same draw as ``uniform`` for one key, in plain Python (cheap for the few Mesa agents)."""
-        salt = self._int_salts.get((decision, day))
-        if salt is None:
-            if len(self._int_salts) > 256:
-                self._int_salts.clear()
-            salt = self._int_salts[(decision, day)] = int(self._salt(decision, day))
-        h = _mix_int((key * 0x9E3779B97F4A7C15 + salt) & _MASK)
+        h = _mix_int((key * 0x9E3779B97F4A7C15 + int(self._salt(decision, day))) & _MASK)
         return ((h >> 11) + 0.5) * (1.0 / (1 << 53))
 
     def scalar_poisson(self, decision: int, day: int, key: int, lam: float) -> int:

@@ -15,7 +15,6 @@ Rules (data/drivers/README.md gives their basis):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from sim.errors import InputError, shorten
+from sim.io.csvfile import read_csv_rows
 
 DRIVER_DIR = Path(__file__).resolve().parents[2] / "data" / "drivers"
 FIRST_YEAR, LAST_YEAR = 2010, 2024
@@ -90,23 +90,8 @@ def publication_date(source: str, year: int) -> dt.date:
 
 def read_table(path: Path, required: list[str]) -> list[dict[str, str]]:
     """Rows of a driver CSV; InputError (file, row, column) if missing, ragged, or a row lacks its source."""
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            header = reader.fieldnames or []
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({shorten(exc, 100)})") from None
-    missing = [c for c in [*required, "source"] if c not in header]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {shorten(', '.join(missing), 120)}")
-    if not rows:
-        raise InputError(f"{path}: no rows")
+    rows = read_csv_rows(path, [*required, "source"])
     for i, row in enumerate(rows, start=2):
-        if None in row or any(v is None for v in row.values()):
-            raise InputError(f"{path}: row {i}: wrong number of values for {len(header)} columns")
         if not row["source"].strip():
             raise InputError(f"{path}: row {i}, column source: empty (every figure carries its source)")
     return rows

@@ -7,39 +7,15 @@ vectorised pick among a small padded table of paths.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 
 from sim.core.network import MAX_LEGS, MODES, NODE_KINDS, Authority, Network
 from sim.errors import InputError, shorten
+from sim.io.csvfile import read_csv_rows
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
-
-def _read_csv(path: Path, required: list[str]) -> list[dict[str, str]]:
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            rows = list(reader)
-            header = reader.fieldnames or []
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({shorten(exc, 100)})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {shorten(', '.join(missing), 120)}")
-    if not rows:
-        raise InputError(f"{path}: no rows")
-    for i, row in enumerate(rows, start=2):  # a short row fills with None, a long one keys extras by None
-        if None in row or any(v is None for v in row.values()):
-            n = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
-            raise InputError(f"{path}: row {i}: {n} values for {len(header)} columns (a truncated or extra field)")
-    return rows
 
 
 def _num(path: Path, row: int, col: str, text: str, low: float = 0.0, high: float = float("inf"),
@@ -58,8 +34,8 @@ def _num(path: Path, row: int, col: str, text: str, low: float = 0.0, high: floa
 
 def load_network(directory: Path | None = None) -> Network:
     d = Path(directory) if directory is not None else DATA_DIR / "network"
-    routes = [r["id"] for r in _read_csv(d / "routes.csv", ["id", "name", "source"])]
-    nrows = _read_csv(d / "nodes.csv", ["id", "kind", "wage_eur_per_day", "source"])
+    routes = [r["id"] for r in read_csv_rows(d / "routes.csv", ["id", "name", "source"])]
+    nrows = read_csv_rows(d / "nodes.csv", ["id", "kind", "wage_eur_per_day", "source"])
     node_ids = [r["id"] for r in nrows]
     _unique(d / "nodes.csv", node_ids)
     kinds = []
@@ -72,7 +48,7 @@ def load_network(directory: Path | None = None) -> Network:
             for i, r in enumerate(nrows, start=2)]
 
     epath = d / "edges.csv"
-    erows = _read_csv(epath, ["id", "from", "to", "mode", "route", "crossing", "duration_days", "fee_eur",
+    erows = read_csv_rows(epath, ["id", "from", "to", "mode", "route", "crossing", "duration_days", "fee_eur",
                               "risk_per_1000", "distress_per_boat", "source"])
     edge_ids = [r["id"] for r in erows]
     _unique(epath, edge_ids)
@@ -108,7 +84,7 @@ def load_network(directory: Path | None = None) -> Network:
         if NODE_KINDS[kinds[cols["from"][e]]] == "origin" and MODES[cols["mode"][e]] == "sea":
             raise InputError(f"{epath}: row {e + 2}, column mode: legs leaving an origin are land or air")
     opath = d / "origins.csv"
-    orows = _read_csv(opath, ["id", "aspirants_per_month", "savings_median_eur", "savings_sigma",
+    orows = read_csv_rows(opath, ["id", "aspirants_per_month", "savings_median_eur", "savings_sigma",
                               "legal_eligible_share", "info_mean", "source"])
     origins = [r["id"] for r in orows]
     if len(origins) > 64:
@@ -121,7 +97,7 @@ def load_network(directory: Path | None = None) -> Network:
         return np.array([_num(opath, i, col, r[col], 0, high) for i, r in enumerate(orows, start=2)])
 
     apath = d / "authorities.csv"
-    arows = _read_csv(apath, ["id", "role", "edges", "interception_prob", "rescue_prob", "pullback_share",
+    arows = read_csv_rows(apath, ["id", "role", "edges", "interception_prob", "rescue_prob", "pullback_share",
                               "pushback_prob", "deport_share", "boat_seizure_rate_per_day",
                               "arrest_rate_per_day", "source"])
     authorities = []
