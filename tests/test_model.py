@@ -140,3 +140,23 @@ def test_migrants_already_waiting_see_a_fee_cut_within_their_review_period(netwo
         gain[review] = sum(gains)
     assert gain[30.0] > 0
     assert gain[30.0] > 2 * max(gain[3650.0], 0.0)
+
+
+def test_the_minimum_stay_counts_from_arrival_not_from_each_replanned_wait(network):
+    """A migrant a few euros short after weeks at a hub waits the day or two it lacks, not the whole
+    ``hub_min_stay_days`` again; a newcomer still stays at least the minimum; a migrant who found no
+    smuggler (``retry``) looks again after the minimum stay."""
+    model = RouteModel(small_config(network, params={"hub_min_stay_days": 10.0, "hub_give_up_rate": 0.0}))
+    w, t = model.world, 400
+    hub = network.node("agadez")
+    path = int(network.node_paths[hub][0])  # a path onward from Agadez (leg 0 starts there)
+    rows = w.pop.add(uid=np.arange(3, dtype=np.int64) + 10**12, origin=np.zeros(3, np.int16),
+                     node=np.full(3, hub, np.int16), status=np.full(3, Status.WAITING, np.int8),
+                     path=np.full(3, path, np.int32), at_node_since=np.array([t - 40, t, t - 40], np.int32),
+                     since=np.full(3, t, np.int32), until=np.full(3, t, np.int32))
+    fee = model.market.fee(w.next_edge(rows))
+    wage = model.hubs.wage[hub]
+    w.pop.savings[rows] = fee - 0.5 * wage  # half a day's wage short
+    model.hubs.plan_wait(rows[:2], t)
+    model.hubs.plan_wait(rows[2:], t, retry=True)
+    assert list(w.pop.until[rows] - t) == [1, 10, 10]

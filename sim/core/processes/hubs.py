@@ -31,10 +31,14 @@ class Hubs:
         self.choice.choose(rows, t)
         self.plan_wait(rows, t)
 
-    def plan_wait(self, rows: np.ndarray, t: int, fee: np.ndarray | None = None) -> None:
-        """WAITING until the next fee is earned or the next review, whichever comes first (at least the
-        minimum stay), unless giving up before. At a review the migrant looks again at fees and routes, so a
-        price cut or a new risk reaches those already waiting within weeks, not only newcomers."""
+    def plan_wait(self, rows: np.ndarray, t: int, fee: np.ndarray | None = None, retry: bool = False) -> None:
+        """WAITING until the next fee is earned or the next review, whichever comes first, unless giving up
+        before. At a review the migrant looks again at fees and routes, so a price cut or a new risk reaches
+        those already waiting within weeks, not only newcomers.
+
+        The minimum stay counts from the arrival at the node: a migrant a few euros short at the end of a
+        wait works the days it lacks, not the whole minimum stay again. ``retry`` (no smuggler found) waits
+        the minimum stay afresh: finding another contact takes that long."""
         w = self.world
         pop, p = w.pop, w.params
         pop.status[rows] = Status.WAITING
@@ -45,7 +49,10 @@ class Hubs:
         wage = self.wage[nodes]
         deficit = np.maximum(fee - pop.savings[rows], 0)
         work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
-        wait = np.maximum(p["hub_min_stay_days"], np.minimum(work_days, p["transit_review_days"])).astype(np.int32)
+        min_stay = p["hub_min_stay_days"]
+        if not retry:
+            min_stay = min_stay - (t - pop.at_node_since[rows])
+        wait = np.maximum(1, np.maximum(min_stay, np.minimum(work_days, p["transit_review_days"]))).astype(np.int32)
         quits = np.zeros(len(rows), bool)
         give_up_day = wait
         node_rate = self.choice.give_up_rate()

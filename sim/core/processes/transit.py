@@ -104,7 +104,7 @@ class Transit:
         contact = w.levers.contact_mult[pop.node[rows]]
         if sea.any() and (contact < 1).any():  # finding a smuggler who sells the crossing (online or not)
             missed = sea & (w.streams.uniform(Decision.CONTACT, t, pop.uid[rows]) >= contact)
-            self.hubs.plan_wait(rows[missed], t, fee[missed])
+            self.hubs.plan_wait(rows[missed], t, fee[missed], retry=True)
             rows, edges, fee, sea = rows[~missed], edges[~missed], fee[~missed], sea[~missed]
         pop.status[rows[sea]] = Status.WITH_SMUGGLER
         pop.until[rows[sea]] = t + 1
