@@ -7,6 +7,7 @@ reported as out of sample, beside a naive baseline (last year's observed value).
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -46,10 +47,20 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              f"predictive check: replicate r runs with accepted sample r of {n} (recycled; replicate 0 is the best "
              "trial), so the 90% interval holds the uncertainty of the fitted values as well as the model's "
              "randomness, though not its structural error.\n\n"
-             f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n")
+             f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n"
+             + history_note(spec.source, out))
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra)
+
+
+def history_note(spec_path: Path | None, out: Path) -> str:
+    """A line linking the ``HISTORY.md`` beside the spec (earlier refits that were not adopted, and what each
+    taught), so a regenerated report keeps pointing at it; empty if there is none."""
+    if spec_path is None or not (Path(spec_path).parent / "HISTORY.md").is_file():
+        return ""
+    link = Path(os.path.relpath(Path(spec_path).parent / "HISTORY.md", Path(out))).as_posix()
+    return f"\nEarlier refits that were not adopted, and what each taught: [HISTORY.md]({link}).\n"
 
 
 def posterior_predictive(spec: CalibrationSpec, fitted: dict, progress: bool = False, engine: str = "auto",
