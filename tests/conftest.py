@@ -12,6 +12,7 @@ from sim import interventions as iv
 from sim.core import ModelConfig, RouteModel
 from sim.core.parameters import resolve
 from sim.interventions import InterventionSpec
+from sim.io.demand_inputs import load_demand_inputs
 from sim.io.network_files import load_network
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,10 +54,17 @@ def network():
 
 
 def small_config(net, interventions=(), params=None, start=dt.date(2014, 1, 1), end=dt.date(2015, 12, 31),
-                 scale=0.01, seed=5, spinup_days=180, check=False) -> ModelConfig:
+                 scale=0.01, seed=5, spinup_days=180, check=False, demand=False) -> ModelConfig:
+    """A small run; ``demand=True`` adds the driver series and host stocks of data/ (as ``routesim run`` does)."""
     built = tuple(iv.make(s, net) for s in interventions)
+    inputs = None
+    if demand:
+        first = start - dt.timedelta(days=spinup_days)
+        inputs = load_demand_inputs(ROOT / "data" / "network", net, dt.date(first.year, first.month, 1),
+                                    dt.date(end.year, end.month, 1))
     return ModelConfig(net=net, params=resolve(params or {}), interventions=built, start=start, end=end,
-                       spinup_days=spinup_days, agents_per_person=scale, seed=seed, check_conservation=check)
+                       spinup_days=spinup_days, agents_per_person=scale, seed=seed, check_conservation=check,
+                       demand=inputs)
 
 
 def run_small(net, replicate=0, **kwargs):

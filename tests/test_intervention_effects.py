@@ -97,7 +97,9 @@ def test_arresting_central_brokers_cuts_capacity_more_and_for_longer_than_as_man
     central, peripheral = deficit("central"), deficit("peripheral")
     assert np.all(central.max(axis=1) > peripheral.max(axis=1))  # a larger drop...
     assert np.all(central[:, :3].sum(axis=1) > 1.5 * peripheral[:, :3].sum(axis=1))  # ...and a larger loss
-    assert np.all(np.abs(central[:, 4:]).mean(axis=1) < 0.15)  # after operations stop, the network recovers
+    # after operations stop, the network recovers: no deficit left two months on (a replicate may overshoot
+    # the base, which is recovery too, so the deficit is signed)
+    assert np.all(central[:, 4:].mean(axis=1) < 0.15)
 
 
 def test_prosecution_arrests_smugglers_and_lowers_capacity(network, base):

@@ -8,11 +8,12 @@ intervention registry that sits above it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from sim.core.demand import DemandInputs
 from sim.core.levers import Levers
 from sim.core.network import Network
 
@@ -46,6 +47,7 @@ class ModelConfig:
     agents_per_person: float = 1.0
     seed: int = 1
     check_conservation: bool = False
+    demand: DemandInputs | None = None  # driver series and host stocks; None: constant demand, no hosts
 
 
 @dataclass
@@ -66,3 +68,6 @@ class ReplicateResult:
     boat_load: np.ndarray  # (months, routes) mean load factor of boats (1 = nominal size) at month end
     agent_steps: int
     agents_created: int
+    host_stock: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, hosts) month end
+    onward_by_host: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, hosts) persons
+    host_ids: tuple[str, ...] = ()

@@ -37,6 +37,7 @@ class Levers:
         self.contact_mult = np.ones(n)  # multiplier on the chance a waiting migrant finds a seat (outreach)
         self.unseaworthy_extra = np.zeros(n)  # extra share of unseaworthy boats cells buy (a cheaper boat type)
         self.launch_mult = np.ones(n)  # multiplier on the launches cells at a node may make (departure control)
+        self.onward_mult = np.ones(n)  # multiplier on the hazard of moving on from a host stock at a node
         # origins
         self.pressure_mult = np.ones(o)  # multiplier on the inflow of aspirants
         self.departure_mult = np.ones(o)  # multiplier on the weekly probability of setting out

@@ -28,6 +28,7 @@ from sim.core.processes.market import SmugglerMarket
 from sim.core.processes.origins import Origins
 from sim.core.processes.records import MonthEndRecords
 from sim.core.processes.sea import SeaCrossing
+from sim.core.processes.stocks import HostStocks
 from sim.core.processes.transit import Transit
 from sim.core.world import Observer, World
 
@@ -50,7 +51,7 @@ class RouteModel(mesa.Model):
         self.crossings = Crossings(w, self.information, self.detention, self.hubs)
         self.transit = Transit(w, self.market, self.choice, self.hubs, self.crossings, self.detention)
         self.legal = LegalPathways(w, self.choice)
-        self.origins = Origins(w, self.market, self.choice, self.legal, self.transit)
+        self.origins = Origins(w, self.market, self.choice, self.legal, self.transit, config.demand)
         self.sea = SeaCrossing(w, self.market, self.choice, self.hubs)
         self.records = MonthEndRecords(w, self.market)
         # what happens to a migrant whose timer has run out, by status, in this order
@@ -73,6 +74,10 @@ class RouteModel(mesa.Model):
             ("due migrants", self._handle_due),
             ("month-end records", self.records.step),
         ]
+        self.stocks: HostStocks | None = None
+        if config.demand is not None and len(config.demand.host_ids):
+            self.stocks = HostStocks(w, config.demand, self.choice, self.hubs)
+            self.insert_process("host stocks", self.stocks.step, after="new aspirants")
         self.profile: dict[str, float] = defaultdict(float)  # seconds spent per process (``timed=True``)
         self.timed = False
         self._driver_from: dt.date | None = None  # see project_drivers
@@ -165,7 +170,10 @@ class RouteModel(mesa.Model):
 
     def result(self) -> ReplicateResult:
         w = self.world
-        return w.tallies.result(w.agent_steps, w.created)
+        result = w.tallies.result(w.agent_steps, w.created)
+        if self.config.demand is not None:
+            result.host_ids = self.config.demand.host_ids
+        return result
 
     # ------------------------------------------------------------------ read-only views
     @property

@@ -35,6 +35,31 @@ _PARAMETERS = [
               "origin's path utilities: 0 = routes only divert, 1 = plain nested logit"),
     Parameter("origin_give_up_rate", 1 / 365, "per day", 0.0, 0.1, _A,
               "daily probability that an aspirant abandons the plan to migrate"),
+    Parameter("origin_conflict_elasticity", 0.0, "elasticity", 0.0, 3.0, f"{_A}; 0 (off) until calibrated. "
+              "Basis: conflict displaces people and some move on abroad; the series is the IDMC stock of people "
+              "displaced by conflict inside the origin countries (data/drivers)", "aspirants a month scale with "
+              "(conflict IDPs / their value at the period's start) to this power"),
+    Parameter("origin_growth_elasticity", 0.0, "per percentage point", 0.0, 0.5, f"{_A}; 0 (off) until "
+              "calibrated. Basis: an economic downturn at home (GDP per capita growth, World Bank WDI) adds to the "
+              "reasons to leave", "aspirants a month scale with exp(-this x (growth - growth at the period's "
+              "start))"),
+    # first-asylum and transit hosts (data/network/hosts.csv): stocks in persons, not agents
+    Parameter("host_onward_rate", 0.0, "per year", 0.0, 2.0, f"{_A}; 0 (off) until calibrated. Basis: most "
+              "refugees stay in the first country of asylum (UNHCR Global Trends: about 70% are hosted in "
+              "neighbouring countries), so the yearly share moving on is small but not nil",
+              "yearly probability that a person in a first-asylum host stock moves on towards Europe, at the "
+              "prospects and host conditions of the period's start"),
+    Parameter("host_exit_rate", 0.0, "per year", 0.0, 1.0, f"{_A}; 0 until calibrated: the UNHCR stocks that "
+              "feed the hosts are net of returns already", "yearly probability that a person in a host stock "
+              "leaves it other than towards Europe (returns home, resettlement, settling for good)"),
+    Parameter("host_outlook_elasticity", 1.0, "per unit of logsum", 0.0, 5.0, f"{_A}; basis: the nested logit "
+              "that sets the transit give-up hazard (transit_deterrence), seen from the other side: better "
+              "prospects ahead draw people on", "how far the onward hazard follows the prospects from the host's "
+              "node: x exp(this x (L - L0)), L the averaged logsum of the onward paths' utilities"),
+    Parameter("host_inflation_elasticity", 0.0, "per 100 percentage points", 0.0, 5.0, f"{_A}; 0 (off) until "
+              "calibrated. Basis: an economic crisis in the host (Türkiye's lira in 2018 and 2021-2023, Lebanon "
+              "from 2019) erodes what refugees earn there", "the onward hazard scales with exp(this x (inflation "
+              "in the host - its value at the period's start) / 100)"),
     # transit
     Parameter("hub_min_stay_days", 7.0, "days", 1.0, 90.0, _A,
               "shortest stay in a hub or at a coast to arrange the next leg"),

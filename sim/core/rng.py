@@ -56,6 +56,7 @@ class Decision(IntEnum):
     LEGAL_DESTINATION = 31
     CONTACT = 32
     WAIT_GIVE_UP = 33
+    HOST_ONWARD = 34
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))

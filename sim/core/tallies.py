@@ -16,7 +16,7 @@ CROSSING_FLOWS = ("attempts", "arrivals", "dead_missing", "interceptions")
 
 
 class Tallies:
-    def __init__(self, net: Network, calendar: Calendar) -> None:
+    def __init__(self, net: Network, calendar: Calendar, n_hosts: int = 0) -> None:
         self.calendar = calendar
         nm, nr = len(calendar.months), len(net.routes)
         self.route = {name: np.zeros((nm, nr)) for name in ROUTE_FLOWS + ROUTE_STOCKS}
@@ -29,6 +29,8 @@ class Tallies:
         self.price_index = np.zeros((nm, nr))
         self.capacity = np.zeros((nm, nr))
         self.load = np.zeros((nm, nr))
+        self.host_stock = np.zeros((nm, n_hosts))  # persons in each first-asylum host at month end
+        self.onward_by_host = np.zeros((nm, n_hosts))  # persons moving on from each host
         self.crossing_edges = np.flatnonzero(net.edge_crossing)
         self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in CROSSING_FLOWS}
 
@@ -63,6 +65,8 @@ class Tallies:
             smuggler_capacity=self.capacity,
             boat_load=self.load,
             by_crossing={k: v[:, self.crossing_edges] for k, v in self.by_crossing.items()},
+            host_stock=self.host_stock,
+            onward_by_host=self.onward_by_host,
             agent_steps=int(agent_steps),
             agents_created=int(agents_created),
         )

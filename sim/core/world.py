@@ -43,7 +43,8 @@ class World:
         self.levers = Levers(config.net)
         self.pop = Population(capacity=200_000)
         self.calendar = Calendar(config.start, config.end, config.spinup_days)
-        self.tallies = Tallies(config.net, self.calendar)
+        self.tallies = Tallies(config.net, self.calendar,
+                               0 if config.demand is None else len(config.demand.host_ids))
         self.day = 0
         self.date: dt.date = self.calendar.first_day
         self.created = 0  # agents ever created

@@ -255,3 +255,43 @@ def load_outcomes(directory: Path | None = None) -> xr.Dataset:
                      {"units": "persons" if "new" not in col else "persons per year", "file": file,
                       "role": "outcome: calibration only, never a driver"})
     return xr.Dataset(data, coords={"region": list(REGIONS), "year": list(range(FIRST_YEAR, LAST_YEAR + 1))})
+
+
+BILATERAL_FILE = "unhcr_population_bilateral_model_origins_to_hosts_2010_2024.csv"
+
+
+def load_bilateral_stocks(groups: list[tuple[tuple[str, ...], tuple[str, ...]]], directory: Path | None = None,
+                          as_of: dt.date | None = None) -> np.ndarray:
+    """Per group (origin countries, host countries), month-end refugees plus asylum seekers from the origins
+    living in the hosts (ISO3; a country is never its own host), 2010-01 to 2024-12 by the stock rule, the last
+    known value carried forward: shape (groups, months). A year with no row for a pair counts as no one (the
+    extract keeps every year of a pair that ever reached 1,000)."""
+    d = Path(directory) if directory is not None else DRIVER_DIR
+    path = d / BILATERAL_FILE
+    rows = read_table(path, ["year", "coo_iso", "coa_iso", "refugees", "asylum_seekers"])
+    annual = np.zeros((len(groups), LAST_YEAR - FIRST_YEAR + 1))
+    for i, r in enumerate(rows, start=2):
+        year = _year(path, i, r["year"])
+        if r["coo_iso"] == r["coa_iso"] or not FIRST_YEAR <= year <= LAST_YEAR:
+            continue
+        value = np.nansum([_number(path, i, c, r[c]) for c in ("refugees", "asylum_seekers")])
+        for g, (origins, hosts) in enumerate(groups):
+            if r["coo_iso"] in origins and r["coa_iso"] in hosts:
+                annual[g, year - FIRST_YEAR] += value
+    table = _vintage(pd.DataFrame(annual, columns=range(FIRST_YEAR, LAST_YEAR + 1)), "unhcr", as_of).to_numpy()
+    n = _months_until(as_of).size
+    monthly = np.stack([to_monthly(a, FIRST_YEAR, "stock")[:n] for a in table]) if len(groups) else np.zeros((0, n))
+    return _carry(monthly)
+
+
+def load_country_rate(name: str, countries: tuple[str, ...], directory: Path | None = None,
+                      as_of: dt.date | None = None) -> np.ndarray:
+    """A rate driver (``gdp_per_capita_growth`` or ``inflation``) for a group of countries, monthly 2010-01 to
+    2024-12: the unweighted mean over the countries reporting, the last known value carried forward."""
+    if DRIVERS[name][3] != "rate":
+        raise ValueError(f"{name} is not a rate driver")
+    d = Path(directory) if directory is not None else DRIVER_DIR
+    table = _annual(d, name).reindex(index=list(countries), columns=range(FIRST_YEAR, LAST_YEAR + 1))
+    table = _vintage(table, DRIVERS[name][4], as_of)
+    monthly = to_monthly(table.mean(axis=0).to_numpy(), FIRST_YEAR, "rate")[:_months_until(as_of).size]
+    return _carry(monthly[None, :])[0]

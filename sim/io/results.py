@@ -17,7 +17,8 @@ from sim.core.network import MODES, Network
 
 # 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination;
 # 1.2: interceptions_by_crossing and the crossing_country / crossing_mode coordinates
-SCHEMA_VERSION = "1.2"
+# 1.3: transit_stock and onward_departures by first-asylum host (coordinates host, host_node)
+SCHEMA_VERSION = "1.3"
 
 # name: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -64,6 +65,11 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "interceptions_by_crossing": ("stopped on the departure side of a border crossing (coast guard of the "
                                   "departure country, or border police before a land crossing); excludes "
                                   "pushbacks by the EU side", "persons", "time: sum"),
+    "transit_stock": ("people from the model's origins living in each first-asylum or transit host (a stock "
+                      "in persons, comparable with UNHCR's refugees and asylum seekers there), at month end",
+                      "persons", "time: point"),
+    "onward_departures": ("people moving on from each first-asylum or transit host towards Europe", "persons",
+                          "time: sum"),
     "deaths_per_1000_attempts": ("dead and missing while crossing the border (sea or land border) per 1,000 "
                                  "crossing attempts", "1e-3", "time: mean"),
 }
@@ -71,7 +77,7 @@ INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_d
                                        "departures_by_origin", "legal_entries_by_origin",
                                        "legal_entries_by_destination", "crossing_attempts_by_crossing",
                                        "arrivals_by_crossing", "dead_missing_by_crossing",
-                                       "interceptions_by_crossing"}
+                                       "interceptions_by_crossing", "transit_stock", "onward_departures"}
 
 
 def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.Dataset:
@@ -107,6 +113,11 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
                       ("dead_missing", "dead_missing_by_crossing"),
                       ("interceptions", "interceptions_by_crossing")):
         data[name] = xr.DataArray(stack(lambda r, k=key: r.by_crossing[k]), dims=("time", "crossing", "replicate"))
+    hosts = results[0].host_stock.shape[1] if results[0].host_stock.ndim == 2 else 0
+    if hosts:
+        coords["host"] = list(results[0].host_ids)
+        data["transit_stock"] = xr.DataArray(stack(lambda r: r.host_stock), dims=("time", "host", "replicate"))
+        data["onward_departures"] = xr.DataArray(stack(lambda r: r.onward_by_host), dims=("time", "host", "replicate"))
     ds = xr.Dataset(data, coords=coords)
     crossings = np.flatnonzero(net.edge_crossing)
     ds["crossing_route"] = xr.DataArray([net.routes[net.edge_route[e]] for e in crossings],

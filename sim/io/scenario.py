@@ -21,6 +21,7 @@ from sim import interventions as iv
 from sim.core.network import Network
 from sim.core.parameters import PARAMETERS
 from sim.errors import InputError, shorten
+from sim.io.demand_inputs import read_hosts
 from sim.io.network_files import DATA_DIR, load_network
 from sim.io.scenario_rules import (
     AGENTS_PER_PERSON,
@@ -151,6 +152,7 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
             raise fail("network", f"folder not found: {network}")
     try:
         net = load_network(network)
+        read_hosts(network, net)  # the optional hosts table is part of the network folder
     except InputError as exc:
         raise fail("network", str(exc)) from None
 
@@ -192,7 +194,8 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
         strengths = fitted.get("interventions", {})
         unknown = sorted(set(strengths) - set(ids), key=str)
         if unknown:
-            raise fail("calibration", f"{calibration}: fitted strengths for unknown intervention ids {unknown}")
+            raise fail("calibration", f"{shorten(calibration, 100)}: fitted strengths for unknown intervention ids "
+                                      f"{shorten(', '.join(map(str, unknown)))}")
         specs = tuple(replace(s, intensity=float(strengths[s.id])) if s.id in strengths else s for s in specs)
         for s in specs:
             try:

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from sim import interventions as iv
 from sim.core import ModelConfig, ReplicateResult, RouteModel
 from sim.core.parameters import resolve
+from sim.io.demand_inputs import load_demand_inputs
 from sim.io.network_files import load_network
 from sim.io.outputs import check_out, peak_memory_mb, provenance, write_outputs
 from sim.io.results import to_dataset
@@ -39,10 +40,11 @@ def build_config(scn: Scenario, seed: int | None = None, check_conservation: boo
     spin_start = dt.date(start.year - (scn.spinup_months + 12 - start.month) // 12,
                          (start.month - 1 - scn.spinup_months) % 12 + 1, 1)
     interventions = tuple(iv.make(s, net) for s in scn.interventions)
+    demand = load_demand_inputs(scn.network, net, spin_start, dt.date(scn.period_end.year, scn.period_end.month, 1))
     return ModelConfig(net=net, params=resolve(scn.parameters), interventions=interventions,
                        start=start, end=scn.period_end, spinup_days=(start - spin_start).days,
                        agents_per_person=scn.agents_per_person, seed=scn.seed if seed is None else seed,
-                       check_conservation=check_conservation)
+                       check_conservation=check_conservation, demand=demand)
 
 
 def _init_worker(progress: queue.Queue | None) -> None:

@@ -39,11 +39,13 @@ class RouteChoice:
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
         self._outlook_ref: np.ndarray | None = None
         self._give_up_today: np.ndarray | None = None
+        self._shift_today: np.ndarray | None = None
 
     def start_day(self, t: int) -> None:
         """Forget yesterday's utilities; average the outlook every day, whether or not anyone waits."""
         self._util = None
         self._give_up_today = None
+        self._shift_today = None
         self.give_up_rate()
 
     def utilities(self) -> tuple[np.ndarray, ...]:
@@ -176,18 +178,30 @@ class RouteChoice:
         0 keeps the hazard constant; during the spin-up it is constant too. Computed once a day."""
         if self._give_up_today is not None:
             return self._give_up_today
-        w = self.world
-        p, net = w.params, w.net
-        rate = np.full(net.n_nodes, p["hub_give_up_rate"])
+        p = self.world.params
+        rate = np.full(self.world.net.n_nodes, p["hub_give_up_rate"])
         theta = p["transit_deterrence"]
         if theta > 0 and rate[0] > 0:
-            logsum = self.logsums(np.arange(net.n_nodes), np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
-            if self._outlook is None:
-                self._outlook = logsum
-            self._outlook = self._outlook + (1.0 - OUTLOOK_DECAY) * (logsum - self._outlook)
-            if self._outlook_ref is None and w.month(w.day) >= 0:
-                self._outlook_ref = self._outlook.copy()
+            shift = self.outlook_shift()
             if self._outlook_ref is not None:
-                rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * (self._outlook - self._outlook_ref)))
+                rate = np.minimum(MAX_HUB_GIVE_UP, rate * np.exp(-theta * shift))
         self._give_up_today = rate
         return rate
+
+    def outlook_shift(self) -> np.ndarray:
+        """O_n - O_n* per node: how far the averaged outlook (see :meth:`give_up_rate`) has moved since the
+        first day of the reported period (zero until then). The average is updated once a day, on the first
+        call of the day, by whichever process needs it (waiting migrants, host stocks)."""
+        if self._shift_today is not None:
+            return self._shift_today
+        w = self.world
+        net = w.net
+        logsum = self.logsums(np.arange(net.n_nodes), np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
+        if self._outlook is None:
+            self._outlook = logsum
+        self._outlook = self._outlook + (1.0 - OUTLOOK_DECAY) * (logsum - self._outlook)
+        if self._outlook_ref is None and w.month(w.day) >= 0:
+            self._outlook_ref = self._outlook.copy()
+        ref = self._outlook if self._outlook_ref is None else self._outlook_ref
+        self._shift_today = self._outlook - ref
+        return self._shift_today

@@ -1,6 +1,7 @@
 """Origins: new aspirants appear, and aspirants review their plans weekly (legal place, give up, set out).
 
-Reads: each origin's aspirants a month and the day's pressure, departure and wage multipliers (levers);
+Reads: each origin's aspirants a month and the day's pressure, departure and wage multipliers (levers); the
+month's conflict displacement and economic growth at the origin (demand inputs, when the run has them);
 the deterrence of the paths on offer (choice); legal places (legal).
 Writes: new rows of the population; reviewed aspirants' ``savings``, ``since``, ``until``; those who set
 out start their first leg (transit); ``departures`` by route and origin.
@@ -12,6 +13,7 @@ import datetime as dt
 
 import numpy as np
 
+from sim.core.demand import DemandInputs
 from sim.core.population import REVIEW_DAYS, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.legal import LegalPathways
@@ -26,8 +28,9 @@ MAX_PER_ORIGIN_DAY = 1 << 22  # the id layout holds 2**22 aspirants per origin a
 
 class Origins:
     def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, legal: LegalPathways,
-                 transit: Transit) -> None:
+                 transit: Transit, demand: DemandInputs | None = None) -> None:
         self.world = world
+        self.demand = demand
         self.market = market
         self.choice = choice
         self.legal = legal
@@ -39,6 +42,9 @@ class Origins:
         net, lv, pop = w.net, w.levers, w.pop
         n_o = len(net.origins)
         lam = w.to_agents(net.origin_aspirants * 12 / 365.25 * lv.pressure_mult)
+        drivers = self.driver_mult()
+        if drivers is not None:
+            lam = lam * drivers
         epoch_day = (w.date - EPOCH).days
         counts = w.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
         if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
@@ -57,6 +63,18 @@ class Origins:
                 savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
                 until=t + 1 + uid % REVIEW_DAYS)
         w.created += total
+
+    def driver_mult(self) -> np.ndarray | None:
+        """Per origin, the month's multiplier on aspirants from the drivers: (conflict IDPs / their value in the
+        period's first month) ** origin_conflict_elasticity x exp(-origin_growth_elasticity x (growth - its
+        value then)). None when the run has no demand inputs or both elasticities are 0."""
+        d, w = self.demand, self.world
+        eps_c, eps_g = w.params["origin_conflict_elasticity"], w.params["origin_growth_elasticity"]
+        if d is None or (eps_c == 0 and eps_g == 0):
+            return None
+        m, m0 = d.month(w.date), d.month(w.calendar.start)
+        conflict = np.log(d.origin_conflict[:, m] / d.origin_conflict[:, m0])
+        return np.exp(eps_c * conflict - eps_g * (d.origin_growth[:, m] - d.origin_growth[:, m0]))
 
     def review(self, rows: np.ndarray, t: int) -> None:
         """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is

@@ -1,0 +1,48 @@
+"""Demand from data: the monthly driver series and the first-asylum stocks one replicate reads.
+
+The series are built from ``data/drivers`` by :mod:`sim.io.demand_inputs`; the core only indexes them by
+month. Months run from ``first_month`` (the first month of the spin-up) to the end of the run; after the
+last published value a series holds that value (the drivers' own projection is persistence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_HOST_GROUPS = 32  # the id layout of migrants created from host stocks holds 32 (host, origin) pairs
+
+
+@dataclass(frozen=True)
+class DemandInputs:
+    first_month: dt.date  # month of column 0
+    origin_conflict: np.ndarray  # (origins, months) people displaced by conflict inside the origin (IDMC); > 0
+    origin_growth: np.ndarray  # (origins, months) GDP per capita growth, percent a year
+    host_ids: tuple[str, ...]
+    host_node: np.ndarray  # (hosts,) node where those who move on from the host enter the network
+    host_stock0: np.ndarray  # (hosts, origins) persons in the host at the start of the first month
+    host_inflow: np.ndarray  # (hosts, origins, months) persons arriving in the host in the month
+    host_inflation: np.ndarray  # (hosts, months) consumer price inflation in the host, percent a year
+
+    def __post_init__(self) -> None:
+        n_h, n_o = self.host_stock0.shape
+        if n_h * n_o > MAX_HOST_GROUPS:
+            raise ValueError(f"{n_h} hosts x {n_o} origins exceed the {MAX_HOST_GROUPS} host groups migrant ids hold")
+        months = self.origin_conflict.shape[1]
+        for name in ("origin_growth", "host_inflow", "host_inflation"):
+            if getattr(self, name).shape[-1] != months:
+                raise ValueError(f"demand input {name} does not cover the {months} months of origin_conflict")
+        for name in ("origin_conflict", "origin_growth", "host_stock0", "host_inflow", "host_inflation"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ValueError(f"demand input {name} holds a missing value")
+
+    @property
+    def n_months(self) -> int:
+        return self.origin_conflict.shape[1]
+
+    def month(self, date: dt.date) -> int:
+        """Column of ``date``'s month (the last column beyond the end, the first before the start)."""
+        k = (date.year - self.first_month.year) * 12 + date.month - self.first_month.month
+        return min(max(k, 0), self.n_months - 1)

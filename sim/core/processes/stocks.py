@@ -1,0 +1,98 @@
+"""First-asylum and transit hosts: stocks of people who left an origin and live in a host, some moving on.
+
+The stocks are in persons, not agents: millions live in Türkiye, Iran or Sudan and few move on in a year,
+so each (host, origin) pair is one number. A person who moves on becomes a migrant agent at the host's node
+and plans the next leg there like anyone arriving at a hub.
+
+Reads: the monthly inflow to each host and the host's inflation (demand inputs); the averaged outlook of
+the paths from the host's node (choice), which carries what people learn about the route (deaths,
+interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever at the node (dated
+events in the host: crackdowns, expulsions).
+Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward`` and the
+month-end ``host_stock`` tallies.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+
+import numpy as np
+
+from sim.core.demand import DemandInputs
+from sim.core.processes.choice import RouteChoice
+from sim.core.processes.hubs import Hubs
+from sim.core.processes.origins import EPOCH, MAX_PER_ORIGIN_DAY
+from sim.core.rng import Decision
+from sim.core.world import World
+
+HOST_ID_BASE = 32  # migrants from host stocks take ids above the origins' in the id layout (origins.py)
+
+
+class HostStocks:
+    def __init__(self, world: World, demand: DemandInputs, choice: RouteChoice, hubs: Hubs) -> None:
+        self.world = world
+        self.demand = demand
+        self.choice = choice
+        self.hubs = hubs
+        first = world.calendar.first_day  # stock0 is at the start of its month: add the days before the first
+        before = (first.day - 1) / cal.monthrange(first.year, first.month)[1]
+        self.stock = demand.host_stock0 + before * demand.host_inflow[:, :, demand.month(first)]  # persons
+        self.moved = np.zeros_like(self.stock)  # persons who moved on since the start (spin-up included)
+        self.m0: int | None = None  # demand column of the period's first month (reference for the host's economy)
+
+    def step(self, t: int) -> None:
+        """A day: arrivals into each host, other exits, and those who move on towards Europe."""
+        w, d = self.world, self.demand
+        p = w.params
+        m = d.month(w.date)
+        if self.m0 is None:
+            self.m0 = d.month(w.calendar.start)
+        self.stock += d.host_inflow[:, :, m] / cal.monthrange(w.date.year, w.date.month)[1]
+        if p["host_exit_rate"] > 0:
+            self.stock *= 1.0 - p["host_exit_rate"] / 365.25
+        if p["host_onward_rate"] > 0:
+            self._move_on(t, self.onward_hazard(m))
+        if w.calendar.month_end[t] and w.month(t) >= 0:
+            w.tallies.host_stock[w.month(t)] = self.stock.sum(axis=1)
+
+    def onward_hazard(self, m: int) -> np.ndarray:
+        """Daily probability, per host, that a person there moves on: the base rate, scaled by the prospects
+        from the host's node, the host's economy and the day's dated events there."""
+        w, d = self.world, self.demand
+        p = w.params
+        nodes = d.host_node
+        shift = self.choice.outlook_shift()[nodes]
+        inflation = (d.host_inflation[:, m] - d.host_inflation[:, self.m0]) / 100.0
+        log_mult = p["host_outlook_elasticity"] * shift + p["host_inflation_elasticity"] * inflation
+        return p["host_onward_rate"] / 365.25 * np.exp(log_mult) * w.levers.onward_mult[nodes]
+
+    def _move_on(self, t: int, hazard: np.ndarray) -> None:
+        w, d = self.world, self.demand
+        net = w.net
+        n_h, n_o = self.stock.shape
+        persons = self.stock * np.minimum(hazard, 1.0)[:, None]  # expected persons moving on today
+        epoch_day = (w.date - EPOCH).days
+        groups = np.arange(n_h * n_o)
+        counts = w.streams.poisson(Decision.HOST_ONWARD, t, epoch_day * 64 + groups, w.to_agents(persons.ravel()))
+        counts = np.minimum(counts, np.floor(w.to_agents(self.stock.ravel()) + 1e-9).astype(counts.dtype))
+        if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
+            raise ValueError("more than 4,194,304 migrants leave one host stock in a day: lower agents_per_person")
+        total = int(counts.sum())
+        if total == 0:
+            return
+        moved = counts.reshape(n_h, n_o) * w.weight
+        self.stock -= moved  # never below 0: a Poisson draw may exceed the expectation, not the stock (below)
+        self.moved += moved
+        group = np.repeat(groups, counts)
+        host, origin = group // n_o, group % n_o
+        k = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        uid = (np.int64(epoch_day) << 28) | ((HOST_ID_BASE + group).astype(np.int64) << 22) | k
+        z = w.streams.normal(Decision.SAVINGS, 0, uid)
+        savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
+        info = np.clip(net.origin_info_mean[origin] + 0.2 * w.streams.normal(Decision.INFO, 0, uid), 0, 1)
+        eligible = w.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
+        node = d.host_node[host]
+        rows = w.pop.add(uid=uid, origin=origin, node=node, savings=savings, info=info, eligible=eligible)
+        w.created += total
+        w.tallies.add_to(w.tallies.onward_by_host, t, host, w.weight)
+        self.hubs.arrive(rows, t)

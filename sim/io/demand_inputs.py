@@ -1,0 +1,114 @@
+"""Build a run's demand inputs (:class:`sim.core.demand.DemandInputs`) from data/drivers and the hosts table.
+
+``hosts.csv`` in the network folder names each first-asylum or transit host the model keeps a stock for: its
+node, its countries (ISO3) and the origins whose people it holds. Without the file the run has no hosts.
+
+Rules (each an assumption, stated in data/drivers/README.md and docs/model.md):
+* a host stock starts at UNHCR's refugees plus asylum seekers from the origin's countries in the host's
+  countries at the end of the month before the run; it is fed each month by the increase of that figure
+  (months where it falls add no one: the model's own exits drain the stock);
+* conflict at the origin is the IDMC stock of conflict IDPs; growth the World Bank's GDP per capita growth;
+  inflation in a host the unweighted mean of its countries' consumer price inflation;
+* before 2010 a series holds its first value, after its last published value its last (persistence); a region
+  with no conflict figure at all has a constant index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+
+from sim.core.demand import DemandInputs
+from sim.core.network import Network
+from sim.errors import InputError
+from sim.io import drivers
+from sim.io.csvfile import read_csv_rows
+
+HOSTS_FILE = "hosts.csv"
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def read_hosts(network_dir: Path, net: Network) -> list[tuple[str, int, tuple[str, ...], tuple[str, ...]]]:
+    """(id, node index, host countries, origin ids) per row of hosts.csv; [] when the file is absent."""
+    path = Path(network_dir) / HOSTS_FILE
+    if not path.exists():
+        return []
+    out, seen = [], set()
+    for i, r in enumerate(read_csv_rows(path, ["id", "node", "countries", "origins", "source"]), start=2):
+        where = f"{path}: row {i}"
+        if not r["id"] or r["id"] in seen:
+            raise InputError(f"{where}, column id: '{r['id']}' is empty or repeated")
+        seen.add(r["id"])
+        if r["node"] not in net.node_ids:
+            raise InputError(f"{where}, column node: unknown node '{r['node']}'")
+        countries = tuple(r["countries"].split())
+        if not countries or not all(ISO3.match(c) for c in countries):
+            raise InputError(f"{where}, column countries: '{r['countries']}' is not a list of ISO3 codes")
+        origins = tuple(r["origins"].split())
+        unknown = [o for o in origins if o not in net.origins or o not in drivers.REGIONS]
+        if not origins or unknown:
+            raise InputError(f"{where}, column origins: unknown origin(s) {', '.join(unknown) or '(none)'}")
+        if not r["source"].strip():
+            raise InputError(f"{where}, column source: empty (every host cites its figures' source)")
+        out.append((r["id"], net.node(r["node"]), countries, origins))
+    return out
+
+
+def _window(monthly: np.ndarray, first_month: dt.date, n_months: int) -> np.ndarray:
+    """Columns of a 2010-01-based monthly series for ``n_months`` from ``first_month``, held at both ends."""
+    k = (first_month.year - drivers.FIRST_YEAR) * 12 + first_month.month - 1 + np.arange(n_months)
+    return monthly[..., np.clip(k, 0, monthly.shape[-1] - 1)]
+
+
+def _filled(series: np.ndarray, empty: float) -> np.ndarray:
+    """Leading gaps take the first value, later gaps the last; a series with no value at all is ``empty``."""
+    out = np.array(series, dtype=float)
+    for row in out:
+        ok = np.flatnonzero(np.isfinite(row))
+        if len(ok) == 0:
+            row[:] = empty
+            continue
+        row[: ok[0]] = row[ok[0]]
+        for j in range(ok[0] + 1, len(row)):
+            if not np.isfinite(row[j]):
+                row[j] = row[j - 1]
+    return out
+
+
+def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, last_month: dt.date,
+                       drivers_dir: Path | None = None, as_of: dt.date | None = None) -> DemandInputs:
+    """The series one run reads, month by month from ``first_month`` (the spin-up's first) to ``last_month``."""
+    n = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+    ds = drivers.load_drivers(drivers_dir, as_of=as_of, carry_forward=True)
+    by_origin = {name: np.stack([ds[name].sel(region=o).to_numpy() if o in drivers.REGIONS
+                                 else np.full(ds.sizes["time"], np.nan) for o in net.origins])
+                 for name in ("idps_conflict", "gdp_per_capita_growth")}
+    conflict = _window(_filled(by_origin["idps_conflict"], 1.0), first_month, n)
+    growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
+    hosts = read_hosts(network_dir, net)
+    n_h, n_o = len(hosts), len(net.origins)
+    groups = [(drivers.REGIONS[o], countries) for _, _, countries, origins in hosts for o in origins]
+    stocks = drivers.load_bilateral_stocks(groups, drivers_dir, as_of=as_of)
+    before = _window(stocks, _previous(first_month), n)  # month-end stocks, one month behind
+    after = _window(stocks, first_month, n)
+    stock0, inflow = np.zeros((n_h, n_o)), np.zeros((n_h, n_o, n))
+    g = 0
+    for h, (_, _, _, origins) in enumerate(hosts):
+        for o in origins:
+            k = net.origins.index(o)
+            stock0[h, k] = before[g, 0]
+            inflow[h, k] = np.maximum(after[g] - before[g], 0.0)
+            g += 1
+    inflation = np.stack([drivers.load_country_rate("inflation", countries, drivers_dir, as_of=as_of)
+                          for _, _, countries, _ in hosts]) if hosts else np.zeros((0, 1))
+    inflation = _window(_filled(inflation, 0.0), first_month, n) if hosts else np.zeros((0, n))
+    return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
+                        host_ids=tuple(h[0] for h in hosts), host_node=np.array([h[1] for h in hosts], np.int16),
+                        host_stock0=stock0, host_inflow=inflow, host_inflation=inflation)
+
+
+def _previous(month: dt.date) -> dt.date:
+    return dt.date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)

@@ -1,0 +1,93 @@
+"""First-asylum host stocks and demand from the drivers: persons are conserved, movers become migrants, the
+onward hazard follows the prospects, and bad host tables are refused with the file, row and column."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+
+from sim.core.model import RouteModel
+from sim.errors import InputError
+from sim.io.demand_inputs import read_hosts
+
+from .conftest import ROOT, small_config, spec
+
+END = dt.date(2014, 12, 31)
+ON = {"host_onward_rate": 0.05}
+
+
+def run(network, params=None, interventions=(), replicate=0, **kw):
+    model = RouteModel(small_config(network, params=params, interventions=interventions, end=END, demand=True,
+                                    **kw), replicate)
+    return model, model.run()
+
+
+def test_host_stocks_conserve_persons_and_movers_become_migrants(network):
+    """stock at the end = stock at the start + inflow - those who moved on - other exits (none here), and
+    every person who moved on is an agent created at the host's node (the conservation check passes)."""
+    model, r = run(network, params=ON, check=True)
+    d, stocks = model.config.demand, model.stocks
+    months = d.month(END) + 1
+    fed = d.host_stock0.sum(axis=1) + d.host_inflow[:, :, :months].sum(axis=(1, 2))
+    moved_total = stocks.moved.sum(axis=1)
+    assert np.allclose(stocks.stock.sum(axis=1), fed - moved_total)
+    reported = r.onward_by_host.sum(axis=0)
+    assert np.all(reported <= moved_total + 1e-9) and reported.sum() > 0  # the spin-up is not reported
+    assert np.allclose(r.host_stock[-1], stocks.stock.sum(axis=1))
+
+
+def test_no_onward_rate_no_movers_and_unchanged_flows(network):
+    """With the onward rate and the driver elasticities at 0 (the defaults) the demand inputs change nothing."""
+    _, with_inputs = run(network)
+    without = RouteModel(small_config(network, end=END)).run()
+    assert with_inputs.onward_by_host.sum() == 0
+    for name, values in without.route.items():
+        assert np.array_equal(values, with_inputs.route[name]), name
+
+
+def test_worse_prospects_ahead_slow_the_onward_movement_from_turkiye(network):
+    """Interceptions on the Aegean from March lower the outlook from Istanbul, and fewer move on from Türkiye."""
+    tur = 0
+    moved = {}
+    for strength in (0.0, 0.9):
+        cut = [spec("border_enforcement", "izmir_greece", strength, "2014-03-01")] if strength else []
+        totals = [run(network, params=ON, interventions=cut, replicate=k)[1].onward_by_host[3:, tur].sum()
+                  for k in (0, 1)]
+        moved[strength] = sum(totals)
+    assert moved[0.9] < 0.95 * moved[0.0]
+
+
+def test_aspirants_follow_conflict_displacement_at_the_origin(network):
+    """In the record, conflict IDPs (IDMC) rise through 2014 in the Horn of Africa (4.2 M to 6.1 M) and fall
+    in West Africa (3.6 M to 1.5 M): with an elasticity on them, more set out from the Horn and fewer from West
+    Africa than with demand held constant (paired draws)."""
+    base = RouteModel(small_config(network, end=END, demand=True)).run()
+    driven = RouteModel(small_config(network, end=END, demand=True,
+                                     params={"origin_conflict_elasticity": 1.0})).run()
+    horn, wa = network.origins.index("horn_of_africa"), network.origins.index("west_africa")
+    assert driven.departures_by_origin[:, horn].sum() > 1.05 * base.departures_by_origin[:, horn].sum()
+    assert driven.departures_by_origin[:, wa].sum() < 0.95 * base.departures_by_origin[:, wa].sum()
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("node", "atlantis", "unknown node"),
+    ("countries", "TUR turkey", "ISO3"),
+    ("origins", "mars", "unknown origin"),
+    ("source", "", "empty"),
+])
+def test_a_bad_hosts_table_names_file_row_and_column(tmp_path, network, column, value, message):
+    with open(ROOT / "data" / "network" / "hosts.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    rows[1][column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    (tmp_path / "hosts.csv").write_text(out.getvalue())
+    with pytest.raises(InputError, match=rf"hosts.csv: row 3, column {column}: .*{message}"):
+        read_hosts(tmp_path, network)
