@@ -242,6 +242,17 @@ def test_pushbacks_return_people_and_count_as_pushbacks(network, base):
     assert np.all(a > b)
 
 
+def test_an_open_onward_passage_beyond_greece_draws_people_to_the_eastern_med(network, base):
+    """The Western Balkans corridor (June 2015 - March 2016) made reaching Greece worth more: with it open,
+    more cross the Aegean, and the other routes lose some of those who can choose."""
+    b, a = paired(network, base, [lever("onward_passage", "greece", 1.5)], route_sum(network, "arrivals",
+                                                                                      "eastern_med"))
+    assert np.all(a > 1.02 * b)  # most who cross the Aegean have no other path: the gain is who can choose
+    b, a = paired(network, base, [lever("onward_passage", "greece", 1.5)], route_sum(network, "departures",
+                                                                                      "central_med"))
+    assert a.sum() <= b.sum()
+
+
 def test_levers_stack_in_one_scenario_and_conserve_every_migrant(network):
     everything = [
         lever("border_enforcement", "central_med", 0.3), lever("boat_seizure", "central_med", 0.3),
@@ -253,7 +264,8 @@ def test_levers_stack_in_one_scenario_and_conserve_every_migrant(network):
         lever("labour_mobility", "west_africa", 5000), lever("information_campaign", "west_africa", 0.3),
         lever("livelihoods", "west_africa", 0.1), lever("pushbacks", "eastern_med", 0.1),
     ]
-    not_levers = {"origin_pressure", "departure_country_sar", "cheap_boats", "departure_control"}  # the record's shocks
+    not_levers = {"origin_pressure", "departure_country_sar", "cheap_boats", "departure_control",  # the record's
+                  "onward_passage", "host_pressure"}  # shocks and events
     assert {s.type for s in everything} | not_levers == set(REGISTRY)
     res = run_small(network, end=dt.date(2014, 6, 30), interventions=everything, check=True)
     assert res.route["legal_entries"].sum() > 0

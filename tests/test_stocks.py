@@ -61,6 +61,16 @@ def test_worse_prospects_ahead_slow_the_onward_movement_from_turkiye(network):
     assert moved[0.9] < 0.95 * moved[0.0]
 
 
+def test_pressure_on_a_host_moves_people_on_sooner(network):
+    """A dated crackdown in Istanbul (host_pressure x3) raises the onward departures from Türkiye, and only there."""
+    press = [spec("host_pressure", "istanbul", 3.0, "2014-03-01")]
+    _, base = run(network, params=ON)
+    _, pressed = run(network, params=ON, interventions=press)
+    tur, levant = 0, 1
+    assert pressed.onward_by_host[3:, tur].sum() > 2 * base.onward_by_host[3:, tur].sum()
+    assert pressed.onward_by_host[:2, levant].sum() == base.onward_by_host[:2, levant].sum()
+
+
 def test_aspirants_follow_conflict_displacement_at_the_origin(network):
     """In the record, conflict IDPs (IDMC) rise through 2014 in the Horn of Africa (4.2 M to 6.1 M) and fall
     in West Africa (3.6 M to 1.5 M): with an elasticity on them, more set out from the Horn and fewer from West

@@ -27,6 +27,7 @@ class Levers:
         self.remigrate_mult = np.ones(e)  # multiplier on re-migration after a return from this leg
         self.surge_gain = np.zeros(e)  # extra interception per unit surge of attempts (situational awareness)
         self.surge_lag_days = np.zeros(e)  # days between a surge and the authorities' response to it
+        self.arrival_utility = np.zeros(d)  # utility of reaching each destination (onward passage beyond it)
         # smugglers (per node)
         self.boat_seizure_rate = np.zeros(n)  # per day, share of boats in stock seized at a node
         self.arrest_rate = np.zeros(n)  # per day, probability a smuggler (either rank) at a node is arrested

@@ -119,7 +119,9 @@ class Intervention:
 
 def resolve_target(target: str, kinds: tuple[str, ...], net: Network) -> tuple[str, np.ndarray]:
     """Indices the target names: the crossings of a route, an edge, the legs leaving a node (its sea
-    crossings if it is a coast) or the nodes of a country (ISO code), or an origin."""
+    crossings if it is a coast) or the nodes of a country (ISO code), or an origin, or a destination."""
+    if "destination" in kinds and target in net.destinations:
+        return "destination", np.array([net.destinations.index(target)])
     if "route" in kinds and target in net.routes:
         return "edge", np.flatnonzero(net.edge_route == net.route(target))
     if "edge" in kinds and target in net.edge_ids:

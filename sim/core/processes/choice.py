@@ -34,6 +34,8 @@ class RouteChoice:
                                 for name, country in DEPARTURE_CONSTANTS.items()}
         self.n_paths = (net.node_paths >= 0).sum(axis=1)  # paths on offer at each node
         self.paths_by_rank = np.ascontiguousarray(net.node_paths.T)  # (k-th path, node), -1 padded
+        last_edge = net.path_edges[np.arange(len(net.path_len)), net.path_len - 1]
+        self.path_dest = world.dest_of_node[net.edge_to[last_edge]]  # destination index of each path's end
         self._util: tuple[np.ndarray, ...] | None = None  # today's path utilities, computed when first needed
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
@@ -72,6 +74,9 @@ class RouteChoice:
         prior_int = np.clip(prior[1][cross], 0, 0.99)
         obs_int = np.clip(int_obs[cross], 0, 0.99)
         asc = np.array([p.get(f"asc_{r}", 0.0) for r in net.routes])[net.path_route]  # 0 for routes without one
+        arrival = w.levers.arrival_utility
+        if arrival.any():  # an onward passage beyond a destination opened or closed (a dated event)
+            asc = asc + np.where(self.path_dest >= 0, arrival[np.maximum(self.path_dest, 0)], 0.0)
         for name, leaves_from in self.departure_paths.items():
             asc = asc + p[name] * leaves_from
         risk_a = -p["beta_risk"] * prior_risk * 1000
