@@ -101,3 +101,27 @@ def test_a_bad_hosts_table_names_file_row_and_column(tmp_path, network, column, 
     (tmp_path / "hosts.csv").write_text(out.getvalue())
     with pytest.raises(InputError, match=rf"hosts.csv: row 3, column {column}: .*{message}"):
         read_hosts(tmp_path, network)
+
+
+def test_the_stock_check_compares_december_with_unhcr_for_the_hosts_origins():
+    """The observed stock of Türkiye in 2019 is the bilateral file's refugees + asylum seekers from SYR, IRQ and
+    AFG in TUR (summed here from the file itself); a model 10% above it is within ±15%, 20% above is not."""
+    import pandas as pd
+    import xarray as xr
+
+    from sim.analysis.stock_fit import observed_host_stocks, stock_table
+
+    raw = pd.read_csv(ROOT / "data" / "drivers" / "unhcr_population_bilateral_model_origins_to_hosts_2010_2024.csv")
+    rows = raw[(raw.year == 2019) & (raw.coa_iso == "TUR") & raw.coo_iso.isin(["SYR", "IRQ", "AFG"])]
+    want = rows.refugees.fillna(0).sum() + rows.asylum_seekers.fillna(0).sum()
+    observed = observed_host_stocks(ROOT / "data" / "network")
+    assert observed.loc["turkiye", 2019] == pytest.approx(want)
+    time = pd.date_range("2019-01-01", "2019-12-01", freq="MS")
+    values = np.zeros((12, 1, 2))
+    values[-1, 0] = [1.10 * want, 1.20 * want]  # two replicates: median 1.15 x
+    ds = xr.Dataset({"transit_stock": (("time", "host", "replicate"), values)},
+                    coords={"time": time, "host": ["turkiye"], "replicate": [0, 1]})
+    row = stock_table(ds, observed).iloc[0]
+    assert row.year == 2019 and row.error_pct == pytest.approx(15.0)
+    assert stock_table(ds, observed, tolerance=0.14).iloc[0].within_tolerance == False  # noqa: E712
+    assert stock_table(ds, observed, tolerance=0.16).iloc[0].within_tolerance == True  # noqa: E712

@@ -16,6 +16,7 @@ import xarray as xr
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
+from sim.analysis.stock_fit import stock_section
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
 from sim.io.results import to_dataset
@@ -49,6 +50,7 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              "randomness, though not its structural error.\n\n"
              f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n"
              + history_note(spec.source, out))
+    extra += "\n" + stock_section(ds, spec.scenario.network)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra)

@@ -1,0 +1,74 @@
+"""The model's first-asylum stocks against UNHCR's end-year figures: the stocks target of the fit report.
+
+A host's observed stock is the same figure that feeds it (refugees plus asylum seekers from its origins'
+countries in its countries, ``sim.io.demand_inputs``), so the comparison asks whether the model's drains
+(people moving on, other exits) and the months where the record falls, which the feed ignores, leave the
+stock where UNHCR counts it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sim.io import drivers
+from sim.io.demand_inputs import read_hosts
+from sim.io.network_files import load_network
+
+STOCK_TOLERANCE = 0.15  # issue 20: Syrians in Türkiye within ±15% of UNHCR's end-year figures
+
+
+def observed_host_stocks(network_dir: Path, drivers_dir: Path | None = None) -> pd.DataFrame:
+    """UNHCR end-year stock per host (its origins' countries in its countries), rows host, columns years."""
+    net = load_network(network_dir)
+    hosts = read_hosts(network_dir, net)
+    groups = [(tuple(c for o in origins for c in drivers.REGIONS[o]), countries) for _, _, countries, origins in hosts]
+    monthly = drivers.load_bilateral_stocks(groups, drivers_dir)
+    years = list(range(drivers.FIRST_YEAR, drivers.LAST_YEAR + 1))
+    december = monthly[:, 11::12][:, :len(years)]
+    return pd.DataFrame(december, index=[h[0] for h in hosts], columns=years)
+
+
+def stock_table(results: xr.Dataset, observed: pd.DataFrame, tolerance: float = STOCK_TOLERANCE) -> pd.DataFrame:
+    """Per host and year with a December in the results: model median and 90% band at month end, the record,
+    the error and whether it is within ``tolerance``."""
+    stock = results["transit_stock"]
+    dec = stock.sel(time=stock["time"].dt.month == 12)
+    rows = []
+    for host in dec["host"].values:
+        for t in dec["time"].values:
+            year = int(pd.Timestamp(t).year)
+            if host not in observed.index or year not in observed.columns:
+                continue
+            v = dec.sel(host=host, time=t).values.astype(float)
+            obs = float(observed.loc[host, year])
+            med = float(np.median(v))
+            err = 100.0 * (med - obs) / obs if obs > 0 else np.nan
+            rows.append({"host": str(host), "year": year, "observed": obs, "sim_median": med,
+                         "sim_p05": float(np.quantile(v, 0.05)), "sim_p95": float(np.quantile(v, 0.95)),
+                         "error_pct": err, "within_tolerance": bool(obs > 0 and abs(err) <= 100 * tolerance)})
+    return pd.DataFrame(rows)
+
+
+def stock_section(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> str:
+    """Markdown for the fit report: the table, and the share of host-years within tolerance per host."""
+    if "transit_stock" not in results:
+        return ""
+    table = stock_table(results, observed_host_stocks(network_dir, drivers_dir))
+    if table.empty:
+        return ""
+    share = table.groupby("host")["within_tolerance"].mean().mul(100).round(0)
+    lines = ["## First-asylum stocks against UNHCR (end of year)", "",
+             f"Model `transit_stock` in December against UNHCR's refugees plus asylum seekers from the host's origins "
+             f"in its countries (the figure that feeds the stock); within tolerance if |median - observed| <= "
+             f"{STOCK_TOLERANCE:.0%}. Share of years within: "
+             + ", ".join(f"{h} {v:.0f}%" for h, v in share.items()) + ".", "",
+             "| host | year | observed | sim median | sim p05 | sim p95 | error % | within |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in table.itertuples(index=False):
+        lines.append(f"| {r.host} | {r.year} | {r.observed:,.0f} | {r.sim_median:,.0f} | {r.sim_p05:,.0f} | "
+                     f"{r.sim_p95:,.0f} | {r.error_pct:+.0f} | {'yes' if r.within_tolerance else 'no'} |")
+    return "\n".join(lines) + "\n"
