@@ -8,7 +8,7 @@ Reads: the monthly inflow to each host and the host's inflation (demand inputs);
 the paths from the host's node (choice), which carries what people learn about the route (deaths,
 interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever at the node (dated
 events in the host: crackdowns, expulsions).
-Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward`` and the
+Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward_by_host`` and the
 month-end ``host_stock`` tallies.
 """
 
