@@ -107,9 +107,8 @@ class SeaCrossing:
         boat_no[order] = rank // cap[order]
         boat_key = group * 1_000_003 + boat_no
         _, first, boat_of = np.unique(boat_key, return_index=True, return_inverse=True)
-        # real boats per simulated boat: 1 at full scale, fewer when one agent stands for many people
         b_cell, b_class, b_route = cell[first], boat_class[first], route[first]
-        real = cap[first] * w.weight / (nominal[b_class] * load[b_cell])
+        real = boats_used(np.bincount(boat_of) * w.weight, nominal[b_class] * load[b_cell])
         paid = np.bincount(cell, weights=fee, minlength=len(cells)) * w.weight
         used = np.zeros((len(cells), 2))
         np.add.at(used, (b_cell, b_class), real)
@@ -170,3 +169,15 @@ class SeaCrossing:
         """A key for draws that belong to a person's n-th sea crossing attempt (id in the low 48 bits)."""
         pop = self.world.pop
         return pop.uid[rows] | (np.minimum(pop.attempts[rows], 255).astype(np.int64) << 48)
+
+
+def boats_used(persons: np.ndarray, per_boat: np.ndarray) -> np.ndarray:
+    """Real boats a simulated boat stands for: the persons on it over the persons a loaded boat carries.
+
+    Smugglers sail full boats (they hold passengers until a boat is full), so boats are used in proportion
+    to the persons carried. A simulated boat is the group that shares one fate; it is often part-filled
+    (passengers split by crossing, cell and class each day), and counting it as whole boats made the stock
+    used depend on the scale: at full scale 2-10 persons a boat on the Atlantic and Central Mediterranean,
+    stocks run down, seats fall and prices rise, where 1/10 or 1/100 scale filled boats (fewer, larger
+    groups). Persons over boat size is the same expected number at every scale."""
+    return persons / per_boat
