@@ -50,7 +50,8 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              "randomness, though not its structural error.\n\n"
              f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n"
              + history_note(spec.source, out))
-    extra += "\n" + stock_section(ds, spec.scenario.network)
+    if "transit_stock" in ds:  # runs with host stocks: compare them with UNHCR's end-year figures
+        extra += "\n" + stock_section(ds, spec.scenario.network)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra)
