@@ -47,22 +47,12 @@ class Origins:
             lam = lam * drivers
         epoch_day = (w.date - EPOCH).days
         counts = w.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
-        if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
-            raise ValueError("more than 4,194,304 aspirants from one origin in a day: lower agents_per_person")
-        total = int(counts.sum())
-        if total == 0:
+        origin, uid = new_ids(epoch_day, counts, 0, "aspirants from one origin")
+        if len(uid) == 0:
             return
-        origin = np.repeat(np.arange(n_o), counts)
-        k = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        uid = (np.int64(epoch_day) << 28) | (origin.astype(np.int64) << 22) | k
-        z = w.streams.normal(Decision.SAVINGS, 0, uid)
-        savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
-        info = np.clip(net.origin_info_mean[origin] + 0.2 * w.streams.normal(Decision.INFO, 0, uid), 0, 1)
-        eligible = w.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
         pop.add(uid=uid, origin=origin, node=net.origin_node[origin], status=Status.AT_ORIGIN,
-                savings=savings, info=info, eligible=eligible, at_node_since=t, since=t,
-                until=t + 1 + uid % REVIEW_DAYS)
-        w.created += total
+                **new_traits(w, uid, origin), at_node_since=t, since=t, until=t + 1 + uid % REVIEW_DAYS)
+        w.created += len(uid)
 
     def driver_mult(self) -> np.ndarray | None:
         """Per origin, the month's multiplier on aspirants from the drivers: (conflict IDPs / their value in the
@@ -115,3 +105,25 @@ class Origins:
         w.tallies.add("departures", t, pop.route[leave], w.weight)
         w.tallies.add_to(w.tallies.departures_by_origin, t, pop.origin[leave], w.weight)
         self.transit.start_leg(leave, edges, fee, t)
+
+
+def new_ids(epoch_day: int, counts: np.ndarray, id_base: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The group (index into ``counts``) of each migrant created today, and its id from the date, the group
+    (``id_base`` + index: origins from 0, host stocks above) and its rank in the group, so an id never
+    depends on what other groups drew."""
+    if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
+        raise ValueError(f"more than 4,194,304 {what} in a day: lower agents_per_person")
+    group = np.repeat(np.arange(len(counts)), counts)
+    k = np.arange(len(group)) - np.repeat(np.cumsum(counts) - counts, counts)
+    uid = (np.int64(epoch_day) << 28) | ((id_base + group).astype(np.int64) << 22) | k
+    return group, uid
+
+
+def new_traits(world: World, uid: np.ndarray, origin: np.ndarray) -> dict[str, np.ndarray]:
+    """Savings, information and eligibility of new migrants from ``origin``, each drawn keyed by their ids."""
+    net, s = world.net, world.streams
+    z = s.normal(Decision.SAVINGS, 0, uid)
+    savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
+    info = np.clip(net.origin_info_mean[origin] + 0.2 * s.normal(Decision.INFO, 0, uid), 0, 1)
+    eligible = s.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
+    return {"savings": savings, "info": info, "eligible": eligible}

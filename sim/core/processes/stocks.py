@@ -21,7 +21,7 @@ import numpy as np
 from sim.core.demand import DemandInputs
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.hubs import Hubs
-from sim.core.processes.origins import EPOCH, MAX_PER_ORIGIN_DAY
+from sim.core.processes.origins import EPOCH, new_ids, new_traits
 from sim.core.rng import Decision
 from sim.core.world import World
 
@@ -38,15 +38,13 @@ class HostStocks:
         before = (first.day - 1) / cal.monthrange(first.year, first.month)[1]
         self.stock = demand.host_stock0 + before * demand.host_inflow[:, :, demand.month(first)]  # persons
         self.moved = np.zeros_like(self.stock)  # persons who moved on since the start (spin-up included)
-        self.m0: int | None = None  # demand column of the period's first month (reference for the host's economy)
+        self.m0 = demand.month(world.calendar.start)  # the period's first month: reference for the host's economy
 
     def step(self, t: int) -> None:
         """A day: arrivals into each host, other exits, and those who move on towards Europe."""
         w, d = self.world, self.demand
         p = w.params
         m = d.month(w.date)
-        if self.m0 is None:
-            self.m0 = d.month(w.calendar.start)
         self.stock += d.host_inflow[:, :, m] / cal.monthrange(w.date.year, w.date.month)[1]
         if p["host_exit_rate"] > 0:
             self.stock *= 1.0 - p["host_exit_rate"] / 365.25
@@ -68,31 +66,20 @@ class HostStocks:
 
     def _move_on(self, t: int, hazard: np.ndarray) -> None:
         w, d = self.world, self.demand
-        net = w.net
         n_h, n_o = self.stock.shape
         persons = self.stock * np.minimum(hazard, 1.0)[:, None]  # expected persons moving on today
         epoch_day = (w.date - EPOCH).days
-        groups = np.arange(n_h * n_o)
-        counts = w.streams.poisson(Decision.HOST_ONWARD, t, epoch_day * 64 + groups, w.to_agents(persons.ravel()))
+        keys = epoch_day * 64 + np.arange(n_h * n_o)
+        counts = w.streams.poisson(Decision.HOST_ONWARD, t, keys, w.to_agents(persons.ravel()))
         counts = np.minimum(counts, np.floor(w.to_agents(self.stock.ravel()) + 1e-9).astype(counts.dtype))
-        if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
-            raise ValueError("more than 4,194,304 migrants leave one host stock in a day: lower agents_per_person")
-        total = int(counts.sum())
-        if total == 0:
+        group, uid = new_ids(epoch_day, counts, HOST_ID_BASE, "migrants leaving one host stock")
+        if len(uid) == 0:
             return
         moved = counts.reshape(n_h, n_o) * w.weight
-        self.stock -= moved  # never below 0: a Poisson draw may exceed the expectation, not the stock (below)
+        self.stock -= moved  # never below 0: a Poisson draw may exceed the expectation, not the stock (above)
         self.moved += moved
-        group = np.repeat(groups, counts)
         host, origin = group // n_o, group % n_o
-        k = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        uid = (np.int64(epoch_day) << 28) | ((HOST_ID_BASE + group).astype(np.int64) << 22) | k
-        z = w.streams.normal(Decision.SAVINGS, 0, uid)
-        savings = net.origin_savings_median[origin] * np.exp(net.origin_savings_sigma[origin] * z)
-        info = np.clip(net.origin_info_mean[origin] + 0.2 * w.streams.normal(Decision.INFO, 0, uid), 0, 1)
-        eligible = w.streams.uniform(Decision.ELIGIBLE, 0, uid) < net.origin_eligible_share[origin]
-        node = d.host_node[host]
-        rows = w.pop.add(uid=uid, origin=origin, node=node, savings=savings, info=info, eligible=eligible)
-        w.created += total
+        rows = w.pop.add(uid=uid, origin=origin, node=d.host_node[host], **new_traits(w, uid, origin))
+        w.created += len(uid)
         w.tallies.add_to(w.tallies.onward_by_host, t, host, w.weight)
         self.hubs.arrive(rows, t)
