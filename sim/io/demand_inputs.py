@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.core.demand import DemandInputs
 from sim.core.network import Network
@@ -64,28 +65,20 @@ def _window(monthly: np.ndarray, first_month: dt.date, n_months: int) -> np.ndar
 
 
 def _filled(series: np.ndarray, empty: float) -> np.ndarray:
-    """Leading gaps take the first value, later gaps the last; a series with no value at all is ``empty``."""
-    out = np.array(series, dtype=float)
-    for row in out:
-        ok = np.flatnonzero(np.isfinite(row))
-        if len(ok) == 0:
-            row[:] = empty
-            continue
-        row[: ok[0]] = row[ok[0]]
-        for j in range(ok[0] + 1, len(row)):
-            if not np.isfinite(row[j]):
-                row[j] = row[j - 1]
-    return out
+    """Leading gaps take the first value, later gaps the last; a series with no value at all is ``empty``.
+    Rows are series, columns months."""
+    return pd.DataFrame(np.asarray(series, dtype=float).T).ffill().bfill().fillna(empty).to_numpy().T
 
 
 def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, last_month: dt.date,
                        drivers_dir: Path | None = None, as_of: dt.date | None = None) -> DemandInputs:
     """The series one run reads, month by month from ``first_month`` (the spin-up's first) to ``last_month``."""
     n = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
-    ds = drivers.load_drivers(drivers_dir, as_of=as_of, carry_forward=True)
+    names = ("idps_conflict", "gdp_per_capita_growth")
+    ds = drivers.load_drivers(drivers_dir, as_of=as_of, carry_forward=True, names=names)
     by_origin = {name: np.stack([ds[name].sel(region=o).to_numpy() if o in drivers.REGIONS
                                  else np.full(ds.sizes["time"], np.nan) for o in net.origins])
-                 for name in ("idps_conflict", "gdp_per_capita_growth")}
+                 for name in names}
     conflict = _window(_filled(by_origin["idps_conflict"], 1.0), first_month, n)
     growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
     hosts = read_hosts(network_dir, net)
@@ -102,9 +95,11 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
             stock0[h, k] = before[g, 0]
             inflow[h, k] = np.maximum(after[g] - before[g], 0.0)
             g += 1
-    inflation = np.stack([drivers.load_country_rate("inflation", countries, drivers_dir, as_of=as_of)
-                          for _, _, countries, _ in hosts]) if hosts else np.zeros((0, 1))
-    inflation = _window(_filled(inflation, 0.0), first_month, n) if hosts else np.zeros((0, n))
+    inflation = np.zeros((0, n))
+    if hosts:
+        rates = [drivers.load_country_rate("inflation", countries, drivers_dir, as_of=as_of)
+                 for _, _, countries, _ in hosts]
+        inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
                         host_ids=tuple(h[0] for h in hosts), host_node=np.array([h[1] for h in hosts], np.int16),
                         host_stock0=stock0, host_inflow=inflow, host_inflation=inflation)

@@ -192,17 +192,18 @@ def _finish(data: dict[str, tuple], coords: dict, as_of: dt.date | None, carry_f
 
 
 def load_drivers(directory: Path | None = None, as_of: dt.date | None = None,
-                 carry_forward: bool = False) -> xr.Dataset:
+                 carry_forward: bool = False, names: tuple[str, ...] | None = None) -> xr.Dataset:
     """Monthly drivers by origin region, dims ``region`` x ``time`` (month starts, 2010-01 to 2024-12).
 
     ``as_of``: keep only what was published by that date (:data:`PUBLICATION_LAG`) and only months ending on or
     before it. ``carry_forward``: hold the last known monthly value to the end of the time axis (off by default:
-    NaN after the last value).
+    NaN after the last value). ``names``: only these drivers (default: all of :data:`DRIVERS`).
     """
     d = Path(directory) if directory is not None else DRIVER_DIR
     time = _months_until(as_of)
     data = {}
-    for name, (file, _, _, kind, source, units, long_name) in DRIVERS.items():
+    for name in DRIVERS if names is None else names:
+        file, _, _, kind, source, units, long_name = DRIVERS[name]
         table = _vintage(_to_regions(_annual(d, name), kind), source, as_of)
         monthly = np.stack([to_monthly(table.loc[r].to_numpy(), FIRST_YEAR, kind) for r in REGIONS])
         monthly = monthly[:, :time.size]
