@@ -17,7 +17,7 @@ from sim.core.network import MODES, Network
 
 # 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination;
 # 1.2: interceptions_by_crossing and the crossing_country / crossing_mode coordinates
-# 1.3: transit_stock and onward_departures by first-asylum host (coordinates host, host_node)
+# 1.3: transit_stock and onward_departures by first-asylum host (coordinate host)
 SCHEMA_VERSION = "1.3"
 
 # name: (long_name, units, cell_methods)
@@ -113,8 +113,7 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
                       ("dead_missing", "dead_missing_by_crossing"),
                       ("interceptions", "interceptions_by_crossing")):
         data[name] = xr.DataArray(stack(lambda r, k=key: r.by_crossing[k]), dims=("time", "crossing", "replicate"))
-    hosts = results[0].host_stock.shape[1] if results[0].host_stock.ndim == 2 else 0
-    if hosts:
+    if results[0].host_ids:  # a run with first-asylum host stocks
         coords["host"] = list(results[0].host_ids)
         data["transit_stock"] = xr.DataArray(stack(lambda r: r.host_stock), dims=("time", "host", "replicate"))
         data["onward_departures"] = xr.DataArray(stack(lambda r: r.onward_by_host), dims=("time", "host", "replicate"))
