@@ -21,6 +21,7 @@ from sim.core.population import N_STATUS, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
+from sim.core.processes.following import Following
 from sim.core.processes.hubs import Hubs
 from sim.core.processes.information import Information
 from sim.core.processes.legal import LegalPathways
@@ -51,7 +52,9 @@ class RouteModel(mesa.Model):
         self.crossings = Crossings(w, self.information, self.detention, self.hubs)
         self.transit = Transit(w, self.market, self.choice, self.hubs, self.crossings, self.detention)
         self.legal = LegalPathways(w, self.choice)
-        self.origins = Origins(w, self.market, self.choice, self.legal, self.transit, config.demand)
+        self.following = Following(w)
+        followers = self.following.followers if self.following.on else None
+        self.origins = Origins(w, self.market, self.choice, self.legal, self.transit, config.demand, followers)
         self.sea = SeaCrossing(w, self.market, self.choice, self.hubs)
         self.records = MonthEndRecords(w, self.market)
         # what happens to a migrant whose timer has run out, by status, in this order
@@ -76,8 +79,10 @@ class RouteModel(mesa.Model):
         ]
         self.stocks: HostStocks | None = None
         if config.demand is not None and len(config.demand.host_ids):
-            self.stocks = HostStocks(w, config.demand, self.choice, self.hubs)
+            self.stocks = HostStocks(w, config.demand, self.choice, self.hubs, followers)
             self.insert_process("host stocks", self.stocks.step, after="new aspirants")
+        if self.following.on:
+            self.insert_process("following", self.following.step, after="choice")
         self.profile: dict[str, float] = defaultdict(float)  # seconds spent per process (``timed=True``)
         self.timed = False
         self._driver_from: dt.date | None = None  # see project_drivers

@@ -60,6 +60,15 @@ _PARAMETERS = [
               "calibrated. Basis: an economic crisis in the host (Türkiye's lira in 2018 and 2021-2023, Lebanon "
               "from 2019) erodes what refugees earn there", "the onward hazard scales with exp(this x (inflation "
               "in the host - its value at the period's start) / 100)"),
+    # following (sim/core/processes/following.py)
+    Parameter("follow_per_arrival", 0.0, "persons per arrival", 0.0, 0.95, f"{_A}; 0 (off) until calibrated. "
+              "Basis: migrant networks draw followers, and social media make the news of a successful crossing "
+              "travel fast (Dekker & Engbersen 2014, Global Networks 14(4)); below 1 so that a flow is amplified "
+              "but never feeds itself", "mean number of people who follow each arrival in Europe from the group "
+              "it set out from (its origin or its host stock)"),
+    Parameter("follow_days", 60.0, "days", 7.0, 365.0, f"{_A}; basis: news of an arrival reaches home within "
+              "days, and followers need weeks to months to raise the money and set out", "mean delay between an "
+              "arrival and those who follow it (exponential)"),
     # transit
     Parameter("hub_min_stay_days", 7.0, "days", 1.0, 90.0, _A,
               "shortest stay in a hub or at a coast to arrange the next leg"),

@@ -2,6 +2,7 @@
 
 Reads: each origin's aspirants a month and the day's pressure, departure and wage multipliers (levers); the
 month's conflict displacement and economic growth at the origin (demand inputs, when the run has them);
+those following earlier arrivals from the origin (following);
 the deterrence of the paths on offer (choice); legal places (legal).
 Writes: new rows of the population; reviewed aspirants' ``savings``, ``since``, ``until``; those who set
 out start their first leg (transit); ``departures`` by route and origin.
@@ -24,13 +25,17 @@ from sim.core.world import World
 
 EPOCH = dt.date(1970, 1, 1)
 MAX_PER_ORIGIN_DAY = 1 << 22  # the id layout holds 2**22 aspirants per origin and day
+N_GROUPS = 64  # ... and 64 groups a migrant sets out from: origins from 0, host stocks from HOST_ID_BASE
+HOST_ID_BASE = 32
 
 
 class Origins:
     def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, legal: LegalPathways,
-                 transit: Transit, demand: DemandInputs | None = None) -> None:
+                 transit: Transit, demand: DemandInputs | None = None, followers: np.ndarray | None = None
+                 ) -> None:
         self.world = world
         self.demand = demand
+        self.followers = followers  # persons a day following earlier arrivals, by group (following.py), or None
         self.market = market
         self.choice = choice
         self.legal = legal
@@ -45,6 +50,8 @@ class Origins:
         drivers = self.driver_mult()
         if drivers is not None:
             lam = lam * drivers
+        if self.followers is not None:
+            lam = lam + w.to_agents(self.followers[:n_o])
         epoch_day = (w.date - EPOCH).days
         counts = w.streams.poisson(Decision.ASPIRANTS, t, epoch_day * 64 + np.arange(n_o), lam)
         origin, uid = new_ids(epoch_day, counts, 0, "aspirants from one origin")
@@ -117,6 +124,11 @@ def new_ids(epoch_day: int, counts: np.ndarray, id_base: int, what: str) -> tupl
     k = np.arange(len(group)) - np.repeat(np.cumsum(counts) - counts, counts)
     uid = (np.int64(epoch_day) << 28) | ((id_base + group).astype(np.int64) << 22) | k
     return group, uid
+
+
+def source_group(uid: np.ndarray) -> np.ndarray:
+    """The group a migrant set out from (its origin's index, or HOST_ID_BASE + a host stock's), from its id."""
+    return ((uid >> 22) & (N_GROUPS - 1)).astype(np.intp)
 
 
 def new_traits(world: World, uid: np.ndarray, origin: np.ndarray) -> dict[str, np.ndarray]:

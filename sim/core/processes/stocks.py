@@ -4,7 +4,8 @@ The stocks are in persons, not agents: millions live in Türkiye, Iran or Sudan 
 so each (host, origin) pair is one number. A person who moves on becomes a migrant agent at the host's node
 and plans the next leg there like anyone arriving at a hub.
 
-Reads: the monthly inflow to each host and the host's inflation (demand inputs); the averaged outlook of
+Reads: the monthly inflow to each host and the host's inflation (demand inputs); those following earlier
+arrivals from each stock (following); the averaged outlook of
 the paths from the host's node (choice), which carries what people learn about the route (deaths,
 interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever at the node (dated
 events in the host: crackdowns, expulsions).
@@ -21,16 +22,16 @@ import numpy as np
 from sim.core.demand import DemandInputs
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.hubs import Hubs
-from sim.core.processes.origins import EPOCH, new_ids, new_traits
+from sim.core.processes.origins import EPOCH, HOST_ID_BASE, new_ids, new_traits
 from sim.core.rng import Decision
 from sim.core.world import World
 
-HOST_ID_BASE = 32  # migrants from host stocks take ids above the origins' in the id layout (origins.py)
-
 
 class HostStocks:
-    def __init__(self, world: World, demand: DemandInputs, choice: RouteChoice, hubs: Hubs) -> None:
+    def __init__(self, world: World, demand: DemandInputs, choice: RouteChoice, hubs: Hubs,
+                 followers: np.ndarray | None = None) -> None:
         self.world = world
+        self.followers = followers  # persons a day following earlier arrivals, by group (following.py), or None
         self.demand = demand
         self.choice = choice
         self.hubs = hubs
@@ -48,7 +49,7 @@ class HostStocks:
         self.stock += d.host_inflow[:, :, m] / cal.monthrange(w.date.year, w.date.month)[1]
         if p["host_exit_rate"] > 0:
             self.stock *= 1.0 - p["host_exit_rate"] / 365.25
-        if p["host_onward_rate"] > 0:
+        if p["host_onward_rate"] > 0 or self.followers is not None:
             self._move_on(t, self.onward_hazard(m))
         if w.calendar.month_end[t] and w.month(t) >= 0:
             w.tallies.host_stock[w.month(t)] = self.stock.sum(axis=1)
@@ -68,6 +69,9 @@ class HostStocks:
         w, d = self.world, self.demand
         n_h, n_o = self.stock.shape
         persons = self.stock * np.minimum(hazard, 1.0)[:, None]  # expected persons moving on today
+        if self.followers is not None:  # and those following earlier arrivals from the stock, as crackdowns push
+            follow = self.followers[HOST_ID_BASE:HOST_ID_BASE + n_h * n_o].reshape(n_h, n_o)
+            persons = np.minimum(self.stock, persons + follow * w.levers.onward_mult[d.host_node][:, None])
         epoch_day = (w.date - EPOCH).days
         keys = epoch_day * 64 + np.arange(n_h * n_o)
         counts = w.streams.poisson(Decision.HOST_ONWARD, t, keys, w.to_agents(persons.ravel()))
