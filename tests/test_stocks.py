@@ -125,3 +125,43 @@ def test_the_stock_check_compares_december_with_unhcr_for_the_hosts_origins():
     assert row.year == 2019 and row.error_pct == pytest.approx(15.0)
     assert stock_table(ds, observed, tolerance=0.14).iloc[0].within_tolerance == False  # noqa: E712
     assert stock_table(ds, observed, tolerance=0.16).iloc[0].within_tolerance == True  # noqa: E712
+
+
+def test_migrants_present_counts_those_waiting_held_or_with_a_smuggler_by_the_country_they_are_in(network):
+    """At each month end, migrants_present per transit country equals the live migrants in those statuses at
+    that country's hubs and coasts, counted from the population directly; their total never exceeds in_transit."""
+    from sim.core.population import Status
+
+    model = RouteModel(small_config(network, end=dt.date(2014, 3, 31)), 0)
+    model.run_until(dt.date(2014, 3, 31))  # through 30 March; the last day is the month end
+    model.step()
+    w, pop = model.world, model.world.pop
+    live = np.isin(pop.status[: pop.n], [Status.WAITING, Status.WITH_SMUGGLER, Status.DETAINED])
+    countries = np.array(network.node_country)[pop.node[: pop.n][live]]
+    m = w.month(w.day - 1)
+    for i, c in enumerate(network.transit_countries):
+        assert w.tallies.present_by_country[m, i] == pytest.approx((countries == c).sum() * w.weight), c
+    assert w.tallies.present_by_country[m].sum() <= w.tallies.route["in_transit"][m].sum() + 1e-9
+    assert w.tallies.present_by_country[m, network.transit_countries.index("LY")] > 0
+
+
+def test_the_libya_check_reads_the_dtm_rounds_and_compares_the_round_month():
+    """Round 45 (November-December 2022) counted 694,398: a model 25% above at the end of December 2022 is
+    within ±30%, 35% above is not; rounds outside the results are not compared, unnumbered rows never."""
+    import pandas as pd
+    import xarray as xr
+
+    from sim.analysis.stock_fit import libya_table
+    from sim.io.drivers import load_dtm_libya
+
+    dtm = load_dtm_libya()
+    assert dtm["round"].is_unique and dtm["round"].min() == 5 and (dtm["migrants"] > 0).all()
+    r45 = dtm.set_index("round").loc[45]
+    assert r45.migrants == 694398 and r45.period_end == dt.date(2022, 12, 31)
+    time = pd.date_range("2022-12-01", "2022-12-01", freq="MS")
+    for factor, within in ((1.25, True), (1.35, False)):
+        values = np.full((1, 2, 1), factor * 694398.0)
+        ds = xr.Dataset({"migrants_present": (("time", "transit_country", "replicate"), values)},
+                        coords={"time": time, "transit_country": ["LY", "TN"], "replicate": [0]})
+        table = libya_table(ds, dtm)
+        assert list(table["round"]) == [45] and bool(table.iloc[0].within_tolerance) is within

@@ -16,7 +16,7 @@ import xarray as xr
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
-from sim.analysis.stock_fit import stock_section
+from sim.analysis.stock_fit import libya_section, stock_section
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
 from sim.io.results import to_dataset
@@ -52,6 +52,7 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              + history_note(spec.source, out))
     if "transit_stock" in ds:  # runs with host stocks: compare them with UNHCR's end-year figures
         extra += "\n" + stock_section(ds, spec.scenario.network)
+    extra += "\n" + libya_section(ds)  # migrants in Libya against the IOM DTM rounds (when the results hold them)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra)

@@ -71,3 +71,4 @@ class ReplicateResult:
     host_stock: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, hosts) month end
     onward_by_host: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, hosts) persons
     host_ids: tuple[str, ...] = ()
+    present_by_country: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, transit countries)

@@ -76,6 +76,23 @@ class Network:
     def n_edges(self) -> int:
         return len(self.edge_ids)
 
+    def _transit_country_of_nodes(self) -> list[str]:
+        """Each node's country if it is a hub or coast, else '' (node_country may be empty: no countries)."""
+        kinds = {NODE_KINDS.index("hub"), NODE_KINDS.index("coast")}
+        return [c if k in kinds else "" for c, k in zip(self.node_country, self.node_kind, strict=False)]
+
+    @property
+    def transit_countries(self) -> list[str]:
+        """Countries of the hubs and coasts, where migrants wait, work and are detained on their way."""
+        return sorted(set(self._transit_country_of_nodes()) - {""})
+
+    @property
+    def node_transit_country(self) -> np.ndarray:
+        """Per node, its index in ``transit_countries``, or -1 (origins, destinations)."""
+        index = {c: i for i, c in enumerate(self.transit_countries)}
+        of_node = self._transit_country_of_nodes()
+        return np.array([index.get(c, -1) for c in of_node] + [-1] * (self.n_nodes - len(of_node)), dtype=np.intp)
+
     def node(self, name: str) -> int:
         return self.node_ids.index(name)
 

@@ -31,6 +31,7 @@ class Tallies:
         self.load = np.zeros((nm, nr))
         self.host_stock = np.zeros((nm, n_hosts))  # persons in each first-asylum host at month end
         self.onward_by_host = np.zeros((nm, n_hosts))  # persons moving on from each host
+        self.present_by_country = np.zeros((nm, len(net.transit_countries)))  # migrants in each, at month end
         self.crossing_edges = np.flatnonzero(net.edge_crossing)
         self.by_crossing = {k: np.zeros((nm, net.n_edges)) for k in CROSSING_FLOWS}
 
@@ -67,6 +68,7 @@ class Tallies:
             by_crossing={k: v[:, self.crossing_edges] for k, v in self.by_crossing.items()},
             host_stock=self.host_stock,
             onward_by_host=self.onward_by_host,
+            present_by_country=self.present_by_country,
             agent_steps=int(agent_steps),
             agents_created=int(agents_created),
         )

@@ -296,3 +296,23 @@ def load_country_rate(name: str, countries: tuple[str, ...], directory: Path | N
     table = _vintage(table, DRIVERS[name][4], as_of)
     monthly = to_monthly(table.mean(axis=0).to_numpy(), FIRST_YEAR, "rate")[:_months_until(as_of).size]
     return _carry(monthly[None, :])[0]
+
+
+def load_dtm_libya(directory: Path | None = None) -> pd.DataFrame:
+    """IOM DTM Libya's migrants identified, one row per numbered round with a period end: columns round,
+    period_end (a date) and migrants. The file's unnumbered rows (a cumulative 2016 figure, a round without
+    dates) are left out. An outcome the model is checked against, never a driver."""
+    path = (directory or DRIVER_DIR) / "iom_dtm_libya_migrants_present_by_round.csv"
+    rows = read_table(path, ["round", "period_end", "migrants_identified"])
+    out = []
+    for i, row in enumerate(rows, start=2):
+        if not row["round"].strip() or not row["period_end"].strip():
+            continue
+        try:
+            end = dt.date.fromisoformat(row["period_end"].strip())
+        except ValueError:
+            raise InputError(f"{path}: row {i}, column period_end: {shorten(row['period_end'])!r} is not a date "
+                             "(YYYY-MM-DD)") from None
+        out.append({"round": int(_number(path, i, "round", row["round"])), "period_end": end,
+                    "migrants": _number(path, i, "migrants_identified", row["migrants_identified"])})
+    return pd.DataFrame(out)

@@ -18,7 +18,8 @@ from sim.core.network import MODES, Network
 # 1.1: smugglers_arrested, proceeds_confiscated, legal and revenue by origin/destination;
 # 1.2: interceptions_by_crossing and the crossing_country / crossing_mode coordinates
 # 1.3: transit_stock and onward_departures by first-asylum host (coordinate host)
-SCHEMA_VERSION = "1.3"
+# 1.4: migrants_present by transit country (coordinate transit_country)
+SCHEMA_VERSION = "1.4"
 
 # name: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -70,6 +71,10 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
                       "persons", "time: point"),
     "onward_departures": ("people moving on from each first-asylum or transit host towards Europe", "persons",
                           "time: sum"),
+    "migrants_present": ("migrants on the model's routes in each transit country at month end: waiting or "
+                         "working at a hub or coast, with a smuggler, or detained (not those on a leg between "
+                         "places, nor the first-asylum stocks); a part of what IOM DTM counts as migrants "
+                         "present in Libya", "persons", "time: point"),
     "deaths_per_1000_attempts": ("dead and missing while crossing the border (sea or land border) per 1,000 "
                                  "crossing attempts", "1e-3", "time: mean"),
 }
@@ -77,7 +82,8 @@ INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_d
                                        "departures_by_origin", "legal_entries_by_origin",
                                        "legal_entries_by_destination", "crossing_attempts_by_crossing",
                                        "arrivals_by_crossing", "dead_missing_by_crossing",
-                                       "interceptions_by_crossing", "transit_stock", "onward_departures"}
+                                       "interceptions_by_crossing", "transit_stock", "onward_departures",
+                                       "migrants_present"}
 
 
 def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.Dataset:
@@ -113,6 +119,10 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
                       ("dead_missing", "dead_missing_by_crossing"),
                       ("interceptions", "interceptions_by_crossing")):
         data[name] = xr.DataArray(stack(lambda r, k=key: r.by_crossing[k]), dims=("time", "crossing", "replicate"))
+    if results[0].present_by_country.shape[1:] == (len(net.transit_countries),):  # not in hand-made results
+        coords["transit_country"] = net.transit_countries
+        data["migrants_present"] = xr.DataArray(stack(lambda r: r.present_by_country),
+                                                dims=("time", "transit_country", "replicate"))
     if results[0].host_ids:  # a run with first-asylum host stocks
         coords["host"] = list(results[0].host_ids)
         data["transit_stock"] = xr.DataArray(stack(lambda r: r.host_stock), dims=("time", "host", "replicate"))
@@ -138,6 +148,8 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
     ds["time"].attrs.update(long_name="month start", standard_name="time")
     ds["route"].attrs.update(long_name="Frontex route (reporting unit)")
     ds["replicate"].attrs.update(long_name="stochastic replicate")
+    if "transit_country" in ds.coords:
+        ds["transit_country"].attrs.update(long_name="ISO 3166 code of a country with hubs or coasts of the routes")
     ds.attrs.update({"Conventions": "CF-1.8", "title": "routesim results", "schema_version": SCHEMA_VERSION,
                      **attrs})
     return ds
