@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from sim.core.model import RouteModel
+from sim.core.population import Status
 from sim.errors import InputError
 from sim.io.demand_inputs import read_hosts
 
@@ -165,3 +166,42 @@ def test_the_libya_check_reads_the_dtm_rounds_and_compares_the_round_month():
                         coords={"time": time, "transit_country": ["LY", "TN"], "replicate": [0]})
         table = libya_table(ds, dtm)
         assert list(table["round"]) == [45] and bool(table.iloc[0].within_tolerance) is within
+
+
+SETTLE = {"settle_share": 1.0, "hub_give_up_rate": 0.02, "quit_after_interception": 0.5}
+
+
+def test_those_who_give_up_at_a_host_node_join_its_stock_and_every_person_is_counted(network):
+    """stock at the end = stock at the start + inflow + settled - moved on, with people settling only into a
+    host that keeps their origin; each settled person was an agent that left the population once."""
+    model, r = run(network, params={**SETTLE, **ON}, check=True)
+    d, stocks = model.config.demand, model.stocks
+    months = d.month(END) + 1
+    fed = d.host_stock0 + d.host_inflow[:, :, :months].sum(axis=2)
+    assert np.allclose(stocks.stock, fed + stocks.settled - stocks.moved)
+    assert stocks.settled.sum() > 0 and np.all(stocks.settled[~d.host_listed] == 0)
+    libya = list(d.host_ids).index("libya")
+    assert stocks.settled[libya].sum() > 0  # those who give up at Sabha, Tripoli, Benghazi
+    assert stocks.settled.sum() <= model.world.final_counts[Status.EXITED] * model.world.weight + 1e-9
+
+
+def test_settling_alone_changes_who_is_in_a_stock_not_the_flows(network):
+    """With no onward movement, those who settle are as lost to the routes as those who go home: every route
+    flow is the same with settle_share 0 or 1, and only the stocks differ."""
+    home = run(network, params={**SETTLE, "settle_share": 0.0})[1]
+    stay = run(network, params=SETTLE)[1]
+    for name, values in home.route.items():
+        assert np.array_equal(values, stay.route[name]), name
+    assert stay.host_stock[-1].sum() > home.host_stock[-1].sum()
+
+
+def test_a_settle_node_belongs_to_one_host(tmp_path, network):
+    rows = list(csv.DictReader(open(ROOT / "data" / "network" / "hosts.csv", encoding="utf-8")))
+    rows[1]["settle_nodes"] = rows[0]["settle_nodes"].split()[0]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    (tmp_path / "hosts.csv").write_text(out.getvalue())
+    with pytest.raises(InputError, match=r"hosts.csv: row 3, column settle_nodes: node 'istanbul' already belongs"):
+        read_hosts(tmp_path, network)

@@ -25,11 +25,15 @@ class DemandInputs:
     host_stock0: np.ndarray  # (hosts, origins) persons in the host at the start of the first month
     host_inflow: np.ndarray  # (hosts, origins, months) persons arriving in the host in the month
     host_inflation: np.ndarray  # (hosts, months) consumer price inflation in the host, percent a year
+    host_listed: np.ndarray  # (hosts, origins) bool: the host keeps a stock of the origin's people
+    settle_host: np.ndarray  # (nodes,) host whose stock those who give up at the node may join, -1: none
 
     def __post_init__(self) -> None:
-        n_h, n_o = self.host_stock0.shape
-        if n_h * n_o > MAX_HOST_GROUPS:
-            raise ValueError(f"{n_h} hosts x {n_o} origins exceed the {MAX_HOST_GROUPS} host groups migrant ids hold")
+        if self.host_listed.shape != self.host_stock0.shape:
+            raise ValueError("demand input host_listed is not hosts x origins")
+        if int(self.host_listed.sum()) > MAX_HOST_GROUPS:
+            raise ValueError(f"{int(self.host_listed.sum())} (host, origin) stocks exceed the {MAX_HOST_GROUPS} "
+                             "host groups migrant ids hold")
         months = self.origin_conflict.shape[1]
         for name in ("origin_growth", "host_inflow", "host_inflation"):
             if getattr(self, name).shape[-1] != months:
@@ -46,3 +50,8 @@ class DemandInputs:
         """Column of ``date``'s month (the last column beyond the end, the first before the start)."""
         k = (date.year - self.first_month.year) * 12 + date.month - self.first_month.month
         return min(max(k, 0), self.n_months - 1)
+
+    @property
+    def host_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(host, origin) of each stock the hosts keep, in the order of their group in migrant ids."""
+        return np.nonzero(self.host_listed)

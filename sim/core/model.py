@@ -29,6 +29,7 @@ from sim.core.processes.market import SmugglerMarket
 from sim.core.processes.origins import Origins
 from sim.core.processes.records import MonthEndRecords
 from sim.core.processes.sea import SeaCrossing
+from sim.core.processes.settling import Settling
 from sim.core.processes.stocks import HostStocks
 from sim.core.processes.transit import Transit
 from sim.core.world import Observer, World
@@ -48,9 +49,11 @@ class RouteModel(mesa.Model):
         self.market = SmugglerMarket(self, w)
         self.choice = RouteChoice(w, self.market, self.information)
         self.hubs = Hubs(w, self.market, self.choice)
-        self.detention = Detention(w, self.hubs)
+        self.settling = Settling(w, config.demand)
+        self.detention = Detention(w, self.hubs, self.settling)
         self.crossings = Crossings(w, self.information, self.detention, self.hubs)
-        self.transit = Transit(w, self.market, self.choice, self.hubs, self.crossings, self.detention)
+        self.transit = Transit(w, self.market, self.choice, self.hubs, self.crossings, self.detention,
+                               self.settling)
         self.legal = LegalPathways(w, self.choice)
         self.following = Following(w)
         followers = self.following.followers if self.following.on else None
@@ -79,7 +82,7 @@ class RouteModel(mesa.Model):
         ]
         self.stocks: HostStocks | None = None
         if config.demand is not None and len(config.demand.host_ids):
-            self.stocks = HostStocks(w, config.demand, self.choice, self.hubs, followers)
+            self.stocks = HostStocks(w, config.demand, self.choice, self.hubs, self.settling, followers)
             self.insert_process("host stocks", self.stocks.step, after="new aspirants")
         if self.following.on:
             self.insert_process("following", self.following.step, after="choice")

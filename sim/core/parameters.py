@@ -60,6 +60,11 @@ _PARAMETERS = [
               "calibrated. Basis: an economic crisis in the host (Türkiye's lira in 2018 and 2021-2023, Lebanon "
               "from 2019) erodes what refugees earn there", "the onward hazard scales with exp(this x (inflation "
               "in the host - its value at the period's start) / 100)"),
+    Parameter("settle_share", 0.0, "probability", 0.0, 1.0, f"{_A}; 0 (off: all go home) until calibrated. "
+              "Basis: most migrants IOM DTM counts in Libya work there rather than wait to cross (600,000-700,000 "
+              "present in 2018-2023 against 12,000-105,000 a year crossing to Italy)", "share of those who give up "
+              "the journey at a node of a host stock (settle_nodes in hosts.csv) who stay in that country, joining "
+              "its stock, rather than go home"),
     # following (sim/core/processes/following.py)
     Parameter("follow_per_arrival", 0.0, "persons per arrival", 0.0, 0.95, f"{_A}; 0 (off) until calibrated. "
               "Basis: migrant networks draw followers, and social media make the news of a successful crossing "

@@ -57,6 +57,7 @@ class Decision(IntEnum):
     CONTACT = 32
     WAIT_GIVE_UP = 33
     HOST_ONWARD = 34
+    SETTLE = 35
 
 
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))

@@ -32,13 +32,19 @@ HOSTS_FILE = "hosts.csv"
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
-def read_hosts(network_dir: Path, net: Network) -> list[tuple[str, int, tuple[str, ...], tuple[str, ...]]]:
-    """(id, node index, host countries, origin ids) per row of hosts.csv; [] when the file is absent."""
+Host = tuple[str, int, tuple[str, ...], tuple[str, ...], tuple[int, ...]]
+
+
+def read_hosts(network_dir: Path, net: Network) -> list[Host]:
+    """(id, node index, host countries, origin ids, settle node indices) per row of hosts.csv; [] when the
+    file is absent. ``settle_nodes`` (may be empty) are the hubs and coasts in the host's countries where
+    those who give up the journey may join its stock; a node belongs to one host at most."""
     path = Path(network_dir) / HOSTS_FILE
     if not path.exists():
         return []
-    out, seen = [], set()
-    for i, r in enumerate(read_csv_rows(path, ["id", "node", "countries", "origins", "source"]), start=2):
+    out, seen, settle_seen = [], set(), {}
+    for i, r in enumerate(read_csv_rows(path, ["id", "node", "countries", "origins", "settle_nodes", "source"]),
+                          start=2):
         where = f"{path}: row {i}"
         if not r["id"] or r["id"] in seen:
             raise InputError(f"{where}, column id: '{r['id']}' is empty or repeated")
@@ -52,9 +58,17 @@ def read_hosts(network_dir: Path, net: Network) -> list[tuple[str, int, tuple[st
         unknown = [o for o in origins if o not in net.origins or o not in drivers.REGIONS]
         if not origins or unknown:
             raise InputError(f"{where}, column origins: unknown origin(s) {', '.join(unknown) or '(none)'}")
+        settle = tuple(r["settle_nodes"].split())
+        for node in settle:
+            if node not in net.node_ids:
+                raise InputError(f"{where}, column settle_nodes: unknown node '{node}'")
+            if node in settle_seen:
+                raise InputError(f"{where}, column settle_nodes: node '{node}' already belongs to host "
+                                 f"'{settle_seen[node]}'")
+            settle_seen[node] = r["id"]
         if not r["source"].strip():
             raise InputError(f"{where}, column source: empty (every host cites its figures' source)")
-        out.append((r["id"], net.node(r["node"]), countries, origins))
+        out.append((r["id"], net.node(r["node"]), countries, origins, tuple(net.node(n) for n in settle)))
     return out
 
 
@@ -83,26 +97,30 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
     growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
     hosts = read_hosts(network_dir, net)
     n_h, n_o = len(hosts), len(net.origins)
-    groups = [(drivers.REGIONS[o], countries) for _, _, countries, origins in hosts for o in origins]
+    groups = [(drivers.REGIONS[o], countries) for _, _, countries, origins, _ in hosts for o in origins]
     stocks = drivers.load_bilateral_stocks(groups, drivers_dir, as_of=as_of)
     before = _window(stocks, _previous(first_month), n)  # month-end stocks, one month behind
     after = _window(stocks, first_month, n)
     stock0, inflow = np.zeros((n_h, n_o)), np.zeros((n_h, n_o, n))
+    listed, settle_host = np.zeros((n_h, n_o), bool), np.full(net.n_nodes, -1, np.intp)
     g = 0
-    for h, (_, _, _, origins) in enumerate(hosts):
+    for h, (_, _, _, origins, settle) in enumerate(hosts):
+        settle_host[list(settle)] = h
         for o in origins:
             k = net.origins.index(o)
+            listed[h, k] = True
             stock0[h, k] = before[g, 0]
             inflow[h, k] = np.maximum(after[g] - before[g], 0.0)
             g += 1
     inflation = np.zeros((0, n))
     if hosts:
         rates = [drivers.load_country_rate("inflation", countries, drivers_dir, as_of=as_of)
-                 for _, _, countries, _ in hosts]
+                 for _, _, countries, _, _ in hosts]
         inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
                         host_ids=tuple(h[0] for h in hosts), host_node=np.array([h[1] for h in hosts], np.int16),
-                        host_stock0=stock0, host_inflow=inflow, host_inflation=inflation)
+                        host_stock0=stock0, host_inflow=inflow, host_inflation=inflation, host_listed=listed,
+                        settle_host=settle_host)
 
 
 def _previous(month: dt.date) -> dt.date:

@@ -12,14 +12,16 @@ import numpy as np
 
 from sim.core.population import REVIEW_DAYS, Status
 from sim.core.processes.hubs import Hubs
+from sim.core.processes.settling import Settling
 from sim.core.rng import Decision
 from sim.core.world import World
 
 
 class Detention:
-    def __init__(self, world: World, hubs: Hubs) -> None:
+    def __init__(self, world: World, hubs: Hubs, settling: Settling) -> None:
         self.world = world
         self.hubs = hubs
+        self.settling = settling
 
     def detain(self, rows: np.ndarray, t: int) -> None:
         w = self.world
@@ -41,7 +43,7 @@ class Detention:
         deport = s.uniform(Decision.DEPORT, t, pop.uid[rows]) < w.levers.deport_share[edges]
         quits = ~deport & (s.uniform(Decision.QUIT_AFTER_INTERCEPTION, t, pop.uid[rows])
                            < w.params["quit_after_interception"])
-        w.finalise(rows[quits], Status.EXITED)
+        self.settling.leave(rows[quits], t)  # they stay in the country or go home
         d = rows[deport]
         w.tallies.add("returns", t, pop.route[d], w.weight)
         pop.status[d] = Status.RETURNED

@@ -9,6 +9,7 @@ arrivals from each stock (following); the averaged outlook of
 the paths from the host's node (choice), which carries what people learn about the route (deaths,
 interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever at the node (dated
 events in the host: crackdowns, expulsions).
+Also reads those who gave up the journey at the host's nodes and stayed (settling).
 Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward_by_host`` and the
 month-end ``host_stock`` tallies.
 """
@@ -23,15 +24,18 @@ from sim.core.demand import DemandInputs
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.hubs import Hubs
 from sim.core.processes.origins import EPOCH, HOST_ID_BASE, new_ids, new_traits
+from sim.core.processes.settling import Settling
 from sim.core.rng import Decision
 from sim.core.world import World
 
 
 class HostStocks:
     def __init__(self, world: World, demand: DemandInputs, choice: RouteChoice, hubs: Hubs,
-                 followers: np.ndarray | None = None) -> None:
+                 settling: Settling | None = None, followers: np.ndarray | None = None) -> None:
         self.world = world
+        self.settling = settling
         self.followers = followers  # persons a day following earlier arrivals, by group (following.py), or None
+        self.pair_host, self.pair_origin = demand.host_pairs  # the stocks kept; their rank is their id group
         self.demand = demand
         self.choice = choice
         self.hubs = hubs
@@ -39,6 +43,7 @@ class HostStocks:
         before = (first.day - 1) / cal.monthrange(first.year, first.month)[1]
         self.stock = demand.host_stock0 + before * demand.host_inflow[:, :, demand.month(first)]  # persons
         self.moved = np.zeros_like(self.stock)  # persons who moved on since the start (spin-up included)
+        self.settled = np.zeros_like(self.stock)  # persons who gave up the journey and stayed (settling.py)
         self.m0 = demand.month(world.calendar.start)  # the period's first month: reference for the host's economy
 
     def step(self, t: int) -> None:
@@ -47,6 +52,10 @@ class HostStocks:
         p = w.params
         m = d.month(w.date)
         self.stock += d.host_inflow[:, :, m] / cal.monthrange(w.date.year, w.date.month)[1]
+        if self.settling is not None and self.settling.on:
+            settled = self.settling.take()
+            self.stock += settled
+            self.settled += settled
         if p["host_exit_rate"] > 0:
             self.stock *= 1.0 - p["host_exit_rate"] / 365.25
         if p["host_onward_rate"] > 0 or self.followers is not None:
@@ -67,22 +76,23 @@ class HostStocks:
 
     def _move_on(self, t: int, hazard: np.ndarray) -> None:
         w, d = self.world, self.demand
-        n_h, n_o = self.stock.shape
-        persons = self.stock * np.minimum(hazard, 1.0)[:, None]  # expected persons moving on today
+        hosts, origins = self.pair_host, self.pair_origin
+        stock = self.stock[hosts, origins]  # persons in each stock kept (host, origin)
+        persons = stock * np.minimum(hazard, 1.0)[hosts]  # expected persons moving on today
         if self.followers is not None:  # and those following earlier arrivals from the stock, as crackdowns push
-            follow = self.followers[HOST_ID_BASE:HOST_ID_BASE + n_h * n_o].reshape(n_h, n_o)
-            persons = np.minimum(self.stock, persons + follow * w.levers.onward_mult[d.host_node][:, None])
+            follow = self.followers[HOST_ID_BASE:HOST_ID_BASE + len(hosts)]
+            persons = np.minimum(stock, persons + follow * w.levers.onward_mult[d.host_node[hosts]])
         epoch_day = (w.date - EPOCH).days
-        keys = epoch_day * 64 + np.arange(n_h * n_o)
-        counts = w.streams.poisson(Decision.HOST_ONWARD, t, keys, w.to_agents(persons.ravel()))
-        counts = np.minimum(counts, np.floor(w.to_agents(self.stock.ravel()) + 1e-9).astype(counts.dtype))
+        keys = epoch_day * 64 + np.arange(len(hosts))
+        counts = w.streams.poisson(Decision.HOST_ONWARD, t, keys, w.to_agents(persons))
+        counts = np.minimum(counts, np.floor(w.to_agents(stock) + 1e-9).astype(counts.dtype))
         group, uid = new_ids(epoch_day, counts, HOST_ID_BASE, "migrants leaving one host stock")
         if len(uid) == 0:
             return
-        moved = counts.reshape(n_h, n_o) * w.weight
-        self.stock -= moved  # never below 0: a Poisson draw may exceed the expectation, not the stock (above)
-        self.moved += moved
-        host, origin = group // n_o, group % n_o
+        moved = counts * w.weight
+        self.stock[hosts, origins] -= moved  # never below 0: a draw may exceed the expectation, not the stock
+        self.moved[hosts, origins] += moved
+        host, origin = hosts[group], origins[group]
         rows = w.pop.add(uid=uid, origin=origin, node=d.host_node[host], **new_traits(w, uid, origin))
         w.created += len(uid)
         w.tallies.add_to(w.tallies.onward_by_host, t, host, w.weight)

@@ -16,14 +16,16 @@ from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
 from sim.core.processes.hubs import Hubs
 from sim.core.processes.market import SmugglerMarket
+from sim.core.processes.settling import Settling
 from sim.core.rng import Decision
 from sim.core.world import SEA, World
 
 
 class Transit:
     def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, hubs: Hubs,
-                 crossings: Crossings, detention: Detention) -> None:
+                 crossings: Crossings, detention: Detention, settling: Settling) -> None:
         self.world = world
+        self.settling = settling
         self.market = market
         self.choice = choice
         self.hubs = hubs
@@ -90,7 +92,7 @@ class Transit:
         pop, net = w.pop, w.net
         self.hubs.earn(rows, t)
         quit_ = pop.intent[rows] == INTENT_GIVE_UP
-        w.finalise(rows[quit_], Status.EXITED)
+        self.settling.leave(rows[quit_], t)  # they stay in the country or go home
         rows = rows[~quit_]
         if len(rows) == 0:
             return
