@@ -255,3 +255,13 @@ def _python(code: str, path: Path) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path,
                           check=True)
     return done.stdout.strip()
+
+
+def test_every_parameter_has_a_row_in_the_model_description():
+    """docs/model.md section 8 is the parameters' reference: a parameter added to the code gets its row there."""
+    from sim.core.parameters import PARAMETERS
+
+    doc = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## 8. Parameters"):doc.index("## 9. Network")]
+    missing = [name for name in PARAMETERS if f"| `{name}` |" not in table]
+    assert not missing, f"no row in docs/model.md section 8 for: {', '.join(missing)}"
