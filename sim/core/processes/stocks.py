@@ -4,12 +4,11 @@ The stocks are in persons, not agents: millions live in Türkiye, Iran or Sudan 
 so each (host, origin) pair is one number. A person who moves on becomes a migrant agent at the host's node
 and plans the next leg there like anyone arriving at a hub.
 
-Reads: the monthly inflow to each host and the host's inflation (demand inputs); those following earlier
-arrivals from each stock (following); the averaged outlook of
-the paths from the host's node (choice), which carries what people learn about the route (deaths,
-interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever at the node (dated
-events in the host: crackdowns, expulsions).
-Also reads those who gave up the journey at the host's nodes and stayed (settling).
+Reads: the monthly inflow to each host and the host's inflation (demand inputs); those who gave up the
+journey at the host's nodes and stayed (settling); those following earlier arrivals from each stock
+(following); the averaged outlook of the paths from the host's node (choice), which carries what people learn
+about the route (deaths, interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever
+at the node (dated events in the host: crackdowns, expulsions).
 Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward_by_host`` and the
 month-end ``host_stock`` tallies.
 """
