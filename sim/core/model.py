@@ -52,7 +52,7 @@ class RouteModel(mesa.Model):
         self.transit = Transit(w, self.market, self.choice, self.hubs, self.crossings, self.detention)
         self.legal = LegalPathways(w, self.choice)
         self.origins = Origins(w, self.market, self.choice, self.legal, self.transit, config.demand)
-        self.sea = SeaCrossing(w, self.market, self.choice, self.hubs)
+        self.sea = SeaCrossing(w, self.market, self.choice, self.hubs, self.information)
         self.records = MonthEndRecords(w, self.market)
         # what happens to a migrant whose timer has run out, by status, in this order
         self.handlers = (
