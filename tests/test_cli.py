@@ -85,7 +85,7 @@ def test_small_runs_print_nothing_on_stderr(write_scenario, tmp_path):
     attempts has slices with no value at all, which must come out as NaN without NumPy's "All-NaN slice"."""
     from .test_forecast import short_baseline
 
-    scn = write_scenario(tiny_doc(period={"start": "2014-01", "end": "2014-06"}, agents_per_person=0.0002))
+    scn = write_scenario(tiny_doc(period={"start": "2014-01", "end": "2014-06"}, agents_per_person=0.05))
     proc = routesim("run", scn, "--out", tmp_path / "run", "--replicates", 2, "--workers", 2, "--quiet")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")
@@ -93,7 +93,7 @@ def test_small_runs_print_nothing_on_stderr(write_scenario, tmp_path):
 
     doc = short_baseline(tmp_path)
     proc = routesim("forecast", doc, "--from", "2016-01", "--horizon", 3, "--draws", 1, "--replicates", 2,
-                    "--scale", 0.0002, "--engine", "pool", "--workers", 2, "--out", tmp_path / "fc", "--quiet")
+                    "--scale", 0.05, "--engine", "pool", "--workers", 2, "--out", tmp_path / "fc", "--quiet")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     fc = xr.load_dataset(tmp_path / "fc" / "forecast.nc")
     assert fc["deaths_per_1000_attempts"].isnull().any()

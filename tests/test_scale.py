@@ -19,7 +19,8 @@ from sim.core import RouteModel
 from sim.core.parameters import resolve
 from sim.core.world import SEA
 
-from .conftest import ROOT, run_small, small_config
+from .conftest import ROOT, run_small, small_config, tiny_doc
+from .test_cli import routesim
 
 spec = importlib.util.spec_from_file_location("scale_check", ROOT / "benchmarks" / "scale_check.py")
 scale_check = importlib.util.module_from_spec(spec)
@@ -86,6 +87,23 @@ def test_what_migrants_learn_of_deaths_has_no_lumps_of_agents(network):
     a, b = rates
     assert np.all(a > 0) and np.all(b > 0), rates
     assert np.all(np.abs(a / b - 1) < 0.25), rates
+
+
+def test_a_scale_coarser_than_the_minimum_is_refused(write_scenario, tmp_path):
+    """A scenario, or --scale, asking for fewer than one agent per 20 persons stops with exit 2 and one line
+    naming agents_per_person, before anything runs; 1/20 itself is accepted."""
+    coarse = write_scenario(tiny_doc(agents_per_person=0.01), name="coarse.yaml")
+    proc = routesim("run", coarse, "--out", tmp_path / "out", "--quiet")
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "agents_per_person: 0.01 is coarser than the minimum 0.05" in err and "coarse.yaml" in err, err
+    assert not (tmp_path / "out").exists()
+    fine = write_scenario(tiny_doc(), name="fine.yaml")
+    proc = routesim("backtest", fine, "--scale", 0.01, "--out", tmp_path / "bt", "--quiet")
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "--scale (agents_per_person): 0.01 is coarser than the minimum 0.05" in err, err
+    assert routesim("check", fine).returncode == 0
 
 
 @pytest.mark.slow
