@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--horizon", type=int, default=12, help="months ahead (default 12)")
     b.add_argument("--draws", type=int, default=4, help="posterior draws (default 4)")
     b.add_argument("--replicates", type=int, default=2, help="replicates per draw (default 2)")
-    b.add_argument("--scale", type=float, default=0.01, help="agents per person, 1/n (default 0.01)")
+    b.add_argument("--scale", type=float, default=0.05, help="agents per person, 1/n (default 0.05, the minimum)")
     _engine_options(b)
     _memory_option(b)
     k = sub.add_parser("check-output", help="check a forecast file against the dashboard schema")
@@ -343,8 +343,11 @@ def _last_month(origin: dt.date, horizon: int) -> dt.date:
 
 
 def _scale(value: float | None) -> None:
-    if value is not None and not (0 < value <= 1 and abs(1 / value - round(1 / value)) < 1e-6):
-        raise InputError(f"--scale: {value} is not allowed; expected 1/n for a whole n, in (0, 1]")
+    from sim.io.scenario_rules import agents_per_person_problem
+
+    problem = None if value is None else agents_per_person_problem(value)
+    if problem:
+        raise InputError(f"--scale (agents_per_person): {problem}")
 
 
 def _positive(value: int | None, name: str, default: int | None) -> int | None:

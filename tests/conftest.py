@@ -1,4 +1,5 @@
-"""Shared fixtures: small scenarios (one agent per 100 or 200 persons, a year or two) that run in seconds."""
+"""Shared fixtures: small scenarios (one agent per 20 persons, the minimum a scenario file may ask for, or per 100
+persons for the core's own tests, which build a ModelConfig directly; a year or two) that run in seconds."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ def tiny_doc(**overrides) -> dict:
     doc = {
         "routesim_version": "0.1.0",
         "name": "tiny",
-        "description": "test scenario at 1/200 scale",
+        "description": "test scenario at 1/20 scale, the minimum",
         "period": {"start": "2014-01", "end": "2014-12"},
         "spinup_months": 3,
         "replicates": 2,
         "seed": 11,
-        "agents_per_person": 0.005,
+        "agents_per_person": 0.05,
         "network": str(ROOT / "data" / "network"),
         "interventions": [
             {"type": "border_enforcement", "target": "izmir_greece", "start": "2014-06-01", "intensity": 0.5,

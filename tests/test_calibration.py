@@ -19,7 +19,7 @@ TRUTH = {"level_syria_iraq": 2.0, "level_west_africa": 0.6}
 
 
 def _scenario_doc():
-    doc = tiny_doc(period={"start": "2014-01", "end": "2015-12"}, agents_per_person=0.01, replicates=1)
+    doc = tiny_doc(period={"start": "2014-01", "end": "2015-12"}, agents_per_person=0.05, replicates=1)
     doc["interventions"] = [
         {"id": "level_syria_iraq", "type": "origin_pressure", "target": "syria_iraq", "start": "2000-01-01",
          "intensity": 1.0, "note": "test level"},
@@ -30,7 +30,7 @@ def _scenario_doc():
 
 
 def _spec_doc(**changes):
-    doc = {"name": "synthetic", "scenario": "scn.yaml", "agents_per_person": 0.01, "replicates": 1, "trials": 24,
+    doc = {"name": "synthetic", "scenario": "scn.yaml", "agents_per_person": 0.05, "replicates": 1, "trials": 24,
            "workers": 2, "seed": 3, "parameters": {},
            "interventions": {k: {"low": 0.25, "high": 4.0, "scale": "log"} for k in TRUTH},
            "targets": [{"model": "arrivals", "observed": "detections", "weight": 1.0}]}
@@ -266,13 +266,13 @@ def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_
     from sim.analysis.calibration_run import posterior_predictive
     from sim.core.model import RouteModel
 
-    spec = load_spec(spec_file(trials=6, final_replicates=3, final_agents_per_person=0.01, accept_fraction=0.5))
+    spec = load_spec(spec_file(trials=6, final_replicates=3, final_agents_per_person=0.05, accept_fraction=0.5))
     fitted = calibrate(spec, tmp_path / "fit", _synthetic_observations(spec), engine="pool")
     ds = posterior_predictive(spec, fitted, engine="pool")
     assert ds.sizes["replicate"] == 3
     for r in range(3):
         sample = fitted["samples"][r % len(fitted["samples"])]
-        scn = apply(spec.scenario, sample["parameters"], sample["interventions"], agents_per_person=0.01)
+        scn = apply(spec.scenario, sample["parameters"], sample["interventions"], agents_per_person=0.05)
         direct = RouteModel(build_config(scn, spec.seed), r).run()
         np.testing.assert_array_equal(ds["arrivals"].isel(replicate=r).values, direct.route["arrivals"])
     # the accepted samples differ, so the replicates do not all share one parameter set

@@ -81,19 +81,22 @@ def test_check_command(write_scenario):
 
 
 def test_small_runs_print_nothing_on_stderr(write_scenario, tmp_path):
-    """No warnings: at 1 agent per 5,000 persons some route-months have no crossing attempts, so deaths per 1,000
-    attempts has slices with no value at all, which must come out as NaN without NumPy's "All-NaN slice"."""
+    """No warnings: where a route has no crossing attempts in a month (here the Atlantic, its launches withheld;
+    this used to be a scale of 1 agent per 5,000 persons, below the minimum now), deaths per 1,000 attempts has
+    slices with no value at all, which must come out as NaN without NumPy's "All-NaN slice"."""
     from .test_forecast import short_baseline
 
-    scn = write_scenario(tiny_doc(period={"start": "2014-01", "end": "2014-06"}, agents_per_person=0.0002))
+    closed = [{"type": "departure_control", "target": "atlantic", "start": "2013-01-01", "intensity": 1.0,
+               "note": "no launches, so no attempts"}]
+    scn = write_scenario(tiny_doc(period={"start": "2014-01", "end": "2014-06"}, interventions=closed))
     proc = routesim("run", scn, "--out", tmp_path / "run", "--replicates", 2, "--workers", 2, "--quiet")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     summary = pd.read_csv(tmp_path / "run" / "summary.csv")
     assert summary[summary["variable"] == "deaths_per_1000_attempts"]["median"].isna().any()
 
-    doc = short_baseline(tmp_path)
+    doc = short_baseline(tmp_path, extra=[{**closed[0], "id": "closed_atlantic"}])
     proc = routesim("forecast", doc, "--from", "2016-01", "--horizon", 3, "--draws", 1, "--replicates", 2,
-                    "--scale", 0.0002, "--engine", "pool", "--workers", 2, "--out", tmp_path / "fc", "--quiet")
+                    "--scale", 0.05, "--engine", "pool", "--workers", 2, "--out", tmp_path / "fc", "--quiet")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     fc = xr.load_dataset(tmp_path / "fc" / "forecast.nc")
     assert fc["deaths_per_1000_attempts"].isnull().any()

@@ -222,7 +222,7 @@ def test_a_calibration_report_links_the_history_beside_its_spec(results, observe
     spec = SimpleNamespace(name="fit", source=spec_path, fit_start=pd.Timestamp("2014-01-01"),
                            fit_end=pd.Timestamp("2016-12-31"),
                            scenario=SimpleNamespace(period_end=pd.Timestamp("2016-12-31")),
-                           agents_per_person=0.02, final_agents_per_person=1, final_replicates=3)
+                           agents_per_person=0.05, final_agents_per_person=1, final_replicates=3)
     fitted = {"samples": [{}], "trials_completed": 2, "distance": 0.5, "parameters": {}, "interventions": {}}
     text = write_check_report(spec, fitted, results, observed, out).read_text()
     assert "Best values:" in text and "[HISTORY.md](../HISTORY.md)" in text

@@ -24,9 +24,9 @@ ORIGIN = dt.date(2016, 1, 1)
 
 
 def short_baseline(folder: Path, name: str = "short", extra: list | None = None) -> Path:
-    """The calibrated baseline (with its posterior samples) over 2014-2016 at 1/500 scale."""
+    """The calibrated baseline (with its posterior samples) over 2014-2016 at 1/20 scale (the minimum)."""
     doc = {"base": str(ROOT / "scenarios" / "baseline.yaml"), "name": name,
-           "period": {"start": "2014-01", "end": "2016-12"}, "spinup_months": 3, "agents_per_person": 0.002,
+           "period": {"start": "2014-01", "end": "2016-12"}, "spinup_months": 3, "agents_per_person": 0.05,
            "interventions": extra or []}
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc))

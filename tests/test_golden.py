@@ -1,7 +1,7 @@
 """Behaviour unchanged, proved: today's code reproduces outputs recorded before a refactoring, bit for bit.
 
 The goldens in ``tests/golden/`` were written by ``routesim run`` and ``routesim compare`` on the two small
-scenarios beside them (1/100 scale, 2014-2024). Every variable and coordinate must be identical; attributes
+scenarios beside them (1/20 scale, the minimum, 2014-2024). Every variable and coordinate must be identical; attributes
 must be equal except those that record when, where and how fast the run was made. A change that is meant to
 alter the model's output re-records them in its own commit (see ``tests/golden/README.md``).
 """

@@ -254,7 +254,10 @@ def test_an_open_onward_passage_beyond_greece_draws_people_to_the_eastern_med(ne
     more cross the Aegean, and the other routes lose some of those who can choose."""
     b, a = paired(network, base, [lever("onward_passage", "greece", 1.5)], route_sum(network, "arrivals",
                                                                                       "eastern_med"))
-    assert np.all(a > 1.02 * b)  # most who cross the Aegean have no other path: the gain is who can choose
+    # most who cross the Aegean have no other path: the gain is who can choose. Every pair gains, and the three
+    # together by more than 2%: 1.7-3.5% a pair (2.6% together) since migrants learn expected outcomes, 3.0-7.1%
+    # (4.7%) when they learned drawn ones (their noise, presumably, spread choices over more routes)
+    assert np.all(a > b) and a.sum() > 1.02 * b.sum()
     b, a = paired(network, base, [lever("onward_passage", "greece", 1.5)], route_sum(network, "departures",
                                                                                       "central_med"))
     assert a.sum() <= b.sum()

@@ -177,7 +177,7 @@ def _children(pid: int) -> set[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process table read with ps, fork workers")
 def test_sigterm_with_two_workers_leaves_nothing(tmp_path):
-    doc = tiny_doc(replicates=4, period={"start": "2014-01", "end": "2016-12"}, agents_per_person=0.01)
+    doc = tiny_doc(replicates=4, period={"start": "2014-01", "end": "2016-12"}, agents_per_person=0.05)
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc))
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()

@@ -104,7 +104,7 @@ def test_a_sensitivity_state_is_not_reused_with_other_settings(tmp_path):
 def test_an_interrupted_backtest_resumes(tmp_path):
     short_baseline(tmp_path)
     run = ["backtest", "short.yaml", "--first", "2016-01", "--last", "2016-04", "--every", "3", "--horizon", "3",
-           "--draws", "2", "--replicates", "2", "--scale", "0.002", "--engine", "serial", "--quiet", "--out"]
+           "--draws", "2", "--replicates", "2", "--scale", "0.05", "--engine", "serial", "--quiet", "--out"]
     out = tmp_path / "out"
     kept = _interrupt([*run, "out"], tmp_path, lambda: _stored(out), 1, signal.SIGKILL)
     kept = _interrupt([*run, "out"], tmp_path, lambda: _stored(out), kept + 1, signal.SIGTERM)
@@ -124,7 +124,7 @@ def test_an_interrupted_calibration_resumes(tmp_path):
 
     (tmp_path / "scn.yaml").write_text(yaml.safe_dump(_scenario_doc()))
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump(_spec_doc(
-        trials=7, workers=1, final_replicates=1, final_agents_per_person=0.01)))
+        trials=7, workers=1, final_replicates=1, final_agents_per_person=0.05)))
     run = ["calibrate", "spec.yaml", "--engine", "serial", "--quiet", "--out"]
     out = tmp_path / "out"
 

@@ -1,7 +1,9 @@
 """agents_per_person is a precision knob, not a behaviour switch (style.md 18; docs/model.md 2.8).
 
-The fast test checks the mechanism that made the answer move with the scale: boats used were counted as
-whole simulated boats, so part-filled groups used up the cells' stock faster at full scale. The slow test
+The fast tests check the mechanisms that made the answer move with the scale: boats used were counted as
+whole simulated boats, so part-filled groups used up the cells' stock faster at full scale; and migrants
+learned from drawn outcomes, which come in lumps of a simulated boat or an agent, so what they learned was
+noisier the coarser the scale, and the logit turned that noise into a shift of route shares. The slow test
 (run in benchmarks) is the whole check: the baseline at 1/10 and at full scale, per route-year.
 """
 
@@ -13,10 +15,12 @@ import importlib.util
 import numpy as np
 import pytest
 
+from sim.core import RouteModel
 from sim.core.parameters import resolve
 from sim.core.world import SEA
 
-from .conftest import ROOT, run_small
+from .conftest import ROOT, run_small, small_config, tiny_doc
+from .test_cli import routesim
 
 spec = importlib.util.spec_from_file_location("scale_check", ROOT / "benchmarks" / "scale_check.py")
 scale_check = importlib.util.module_from_spec(spec)
@@ -43,6 +47,63 @@ def test_boats_carry_their_size_whatever_the_scale(network):
     for scale in (0.1, 0.01):
         persons = _persons_per_boat(network, scale)
         assert np.all((persons >= low * 0.999) & (persons <= high * 1.001)), (scale, persons)
+
+
+def _learned(network, scale: float, replicate: int) -> tuple[np.ndarray, np.ndarray, RouteModel]:
+    """Over 2014 at ``scale``: per border crossing, the attempts (persons) and what migrants learned from
+    them (deaths, interceptions, persons); the model as run."""
+    model = RouteModel(small_config(network, scale=scale, end=dt.date(2014, 12, 31)), replicate)
+    model.run()
+    learned = model.information.edge_day.sum(axis=0)
+    return learned[0], learned[1:], model
+
+
+def test_migrants_learn_the_expected_interception_not_the_drawn_one(network):
+    """Where the interception and pushback levers hold still (no interventions), what migrants learn of a
+    crossing's interceptions per attempt is its chance to stop or push back an attempt, to the last digit, at
+    1/100 as at 1/10: no lumps of 100 persons, no luck of a boat's draw. (Drawn outcomes gave 0 to 0.08 on a
+    crossing whose chance is 0.05, at 1/100.)"""
+    for scale in (0.01, 0.1):
+        attempts, (_, intercepted), model = _learned(network, scale, 0)
+        lv = model.world.levers
+        chance = lv.interception + (1 - lv.interception) * np.where(network.edge_mode == SEA, 0.0, lv.pushback)
+        tried = np.flatnonzero(network.edge_crossing & (attempts > 0))
+        assert len(tried) >= 10
+        np.testing.assert_allclose(intercepted[tried] / attempts[tried], chance[tried], rtol=1e-9, err_msg=str(scale))
+
+
+def test_what_migrants_learn_of_deaths_has_no_lumps_of_agents(network):
+    """Deaths per 1,000 attempts learned on each route's sea crossings over 2014 agree between two replicates
+    at 1/100 within 25%: what is left is the boats' mix of load and weather, not whether an agent of 100
+    persons happened to drown. (Drawn outcomes gave 0 on one replicate and 7.7 on the other on the Atlantic,
+    and 0 against 6.0 on the Western Mediterranean.)"""
+    sea = np.flatnonzero(network.edge_crossing & (network.edge_mode == SEA))
+    routes = network.edge_route[sea]
+    rates = []
+    for replicate in (0, 1):
+        attempts, (deaths, _), _ = _learned(network, 0.01, replicate)
+        n = len(network.routes)
+        rates.append(np.bincount(routes, deaths[sea], n) / np.bincount(routes, attempts[sea], n) * 1000)
+    a, b = rates
+    assert np.all(a > 0) and np.all(b > 0), rates
+    assert np.all(np.abs(a / b - 1) < 0.25), rates
+
+
+def test_a_scale_coarser_than_the_minimum_is_refused(write_scenario, tmp_path):
+    """A scenario, or --scale, asking for fewer than one agent per 20 persons stops with exit 2 and one line
+    naming agents_per_person, before anything runs; 1/20 itself is accepted."""
+    coarse = write_scenario(tiny_doc(agents_per_person=0.01), name="coarse.yaml")
+    proc = routesim("run", coarse, "--out", tmp_path / "out", "--quiet")
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "agents_per_person: 0.01 is coarser than the minimum 0.05" in err and "coarse.yaml" in err, err
+    assert not (tmp_path / "out").exists()
+    fine = write_scenario(tiny_doc(), name="fine.yaml")
+    proc = routesim("backtest", fine, "--scale", 0.01, "--out", tmp_path / "bt", "--quiet")
+    err = proc.stderr.strip()
+    assert proc.returncode == 2 and len(err.splitlines()) == 1, err
+    assert "--scale (agents_per_person): 0.01 is coarser than the minimum 0.05" in err, err
+    assert routesim("check", fine).returncode == 0
 
 
 @pytest.mark.slow

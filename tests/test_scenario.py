@@ -30,6 +30,7 @@ def _with_iv(**changes):
     (tiny_doc(replicates=0), "replicates: 0 is outside"),
     (tiny_doc(seed=-1), "seed: -1 is outside"),
     (tiny_doc(agents_per_person=0.3), "agents_per_person"),
+    (tiny_doc(agents_per_person=0.01), "agents_per_person: 0.01 is coarser than the minimum 0.05"),
     (tiny_doc(agents_per_person=2), "agents_per_person"),
     (tiny_doc(period={"start": "2015-01", "end": "2014-12"}), "period.end: 2014-12 is before period.start"),
     (tiny_doc(period={"start": "2015-13", "end": "2016-01"}), "period.start: '2015-13' is not a month"),

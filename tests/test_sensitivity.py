@@ -28,7 +28,7 @@ def _scenario_doc():
 
 def _spec_doc(**changes):
     doc = {"name": "tiny-morris", "scenario": "scn.yaml", "period": {"start": "2014-01", "end": "2014-12"},
-           "method": "morris", "trajectories": 2, "levels": 4, "agents_per_person": 0.005, "replicates": 1,
+           "method": "morris", "trajectories": 2, "levels": 4, "agents_per_person": 0.05, "replicates": 1,
            "seed": 3, "workers": 2,
            "parameters": {"wreck_mortality": {"low": 0.05, "high": 0.95}, INERT: {"low": 30, "high": 360}}}
     doc.update(changes)

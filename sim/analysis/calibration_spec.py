@@ -12,6 +12,7 @@ from pathlib import Path
 from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_number, spec_scenario
 from sim.errors import InputError
 from sim.io.scenario import Scenario
+from sim.io.scenario_rules import MIN_AGENTS_PER_PERSON
 from sim.io.yamlfile import read_mapping
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
@@ -41,7 +42,7 @@ class CalibrationSpec:
     parameters: dict[str, Bound]
     interventions: dict[str, Bound]
     targets: tuple[Target, ...]
-    agents_per_person: float = 0.02
+    agents_per_person: float = MIN_AGENTS_PER_PERSON
     replicates: int = 1
     trials: int = 150
     seed: int = 7
@@ -106,10 +107,11 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
         raise fail("name", "letters, digits, _ and - only")
     return CalibrationSpec(
         name=name, scenario=scenario, fit_start=start, fit_end=end, parameters=params, interventions=ivs,
-        targets=tuple(targets), agents_per_person=num("agents_per_person", 0.02, 1e-4, 1),
+        targets=tuple(targets),
+        agents_per_person=num("agents_per_person", MIN_AGENTS_PER_PERSON, MIN_AGENTS_PER_PERSON, 1),
         replicates=int(num("replicates", 1, 1, 100, True)), trials=int(num("trials", 150, 1, 100_000, True)),
         seed=int(num("seed", 7, 0, 2**62, True)), workers=int(num("workers", 2, 1, 256, True)),
         accept_fraction=num("accept_fraction", 0.1, 0.001, 1), final_replicates=int(num("final_replicates", 10, 1,
                                                                                         1000, True)),
-        final_agents_per_person=num("final_agents_per_person", 1.0, 1e-4, 1),
+        final_agents_per_person=num("final_agents_per_person", 1.0, MIN_AGENTS_PER_PERSON, 1),
         grain_agents=num("grain_agents", 0.0, 0.0, 100.0), method=method, source=path)

@@ -16,6 +16,7 @@ from sim.analysis.free_values import Bound, parameter_ranges, period_within, rea
 from sim.errors import InputError
 from sim.io.network_files import load_network
 from sim.io.scenario import Scenario
+from sim.io.scenario_rules import MIN_AGENTS_PER_PERSON
 from sim.io.yamlfile import read_mapping
 
 SPEC_KEYS = {"name", "scenario", "period", "method", "trajectories", "levels", "agents_per_person",
@@ -48,7 +49,7 @@ class SensitivitySpec:
     method: str = "morris"
     trajectories: int = 10
     levels: int = 4
-    agents_per_person: float = 0.01
+    agents_per_person: float = MIN_AGENTS_PER_PERSON
     replicates: int = 1
     seed: int = 7
     workers: int = 2
@@ -117,7 +118,7 @@ def load_sensitivity_spec(path: str | Path) -> SensitivitySpec:
     levels = int(num("levels", 4, 2, 20, True))
     if levels % 2:
         raise fail("levels", f"{levels} is odd; Morris needs an even number of levels (4 is usual)")
-    app = float(num("agents_per_person", 0.01, 1e-4, 1))
+    app = float(num("agents_per_person", MIN_AGENTS_PER_PERSON, MIN_AGENTS_PER_PERSON, 1))
     if abs(1 / app - round(1 / app)) > 1e-6:
         raise fail("agents_per_person", f"{app} is not 1/n for a whole n")
     return SensitivitySpec(

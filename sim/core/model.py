@@ -58,7 +58,7 @@ class RouteModel(mesa.Model):
         self.following = Following(w)
         followers = self.following.followers if self.following.on else None
         self.origins = Origins(w, self.market, self.choice, self.legal, self.transit, config.demand, followers)
-        self.sea = SeaCrossing(w, self.market, self.choice, self.hubs)
+        self.sea = SeaCrossing(w, self.market, self.choice, self.hubs, self.information)
         self.records = MonthEndRecords(w, self.market)
         # what happens to a migrant whose timer has run out, by status, in this order
         self.handlers = (

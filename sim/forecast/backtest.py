@@ -29,6 +29,7 @@ from sim.forecast import drivers
 from sim.forecast.ensemble import VARIABLES, Ensemble, run_ensemble
 from sim.io.results import nan_quantile
 from sim.io.scenario import Scenario
+from sim.io.scenario_rules import MIN_AGENTS_PER_PERSON
 from sim.io.state import JobStore, fingerprint
 from sim.run.executor import run_jobs
 
@@ -69,7 +70,7 @@ def _shock_windows(scn: Scenario, origins: tuple[dt.date, ...], horizon: int) ->
 
 
 def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, observed: xr.Dataset, draws: int = 4,
-                 replicates: int = 2, agents_per_person: float | None = 0.01, workers: int = 1,
+                 replicates: int = 2, agents_per_person: float | None = MIN_AGENTS_PER_PERSON, workers: int = 1,
                  engine: str = "auto", scheduler: str | None = None, progress: bool = False,
                  store: JobStore | None = None) -> tuple[pd.DataFrame, xr.Dataset]:
     """Point scores per (target, route, origin, lead, method), and the forecasts as a Dataset.

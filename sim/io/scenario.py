@@ -38,6 +38,7 @@ from sim.io.scenario_rules import (
     TOP_KEYS,
     WHOLE_NUMBERS,
     YEARS,
+    agents_per_person_problem,
 )
 from sim.io.yamlfile import read_mapping
 
@@ -133,6 +134,8 @@ def parse_scenario(doc: Any, path: Path, sha256: str = "", _chain: tuple[Path, .
     spinup, replicates, seed = whole["spinup_months"], whole["replicates"], whole["seed"]
     app = _float(doc.get("agents_per_person", inherited["agents_per_person"]), lambda m: fail("agents_per_person", m))
     low, high = AGENTS_PER_PERSON
+    if 0 < app < low:
+        raise fail("agents_per_person", agents_per_person_problem(app))
     if not low <= app <= high or abs(1 / app - round(1 / app)) > 1e-6:
         raise fail("agents_per_person", f"{shorten(app)} is not allowed: {TOP_KEYS['agents_per_person']}, in "
                    f"[{number_text(low)}, {number_text(high)}]")

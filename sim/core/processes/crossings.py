@@ -3,8 +3,8 @@ takes effect when the crossing ends.
 
 Reads: each migrant's ``intent`` (drawn at boarding, or at the start of a land crossing).
 Writes: final statuses (ARRIVED, DEAD_MISSING); the intercepted go to detention, the pushed back to the
-departure point; the outcomes per crossing and day that migrants learn from (``Information.edge_day``);
-arrivals, deaths, interceptions, pushbacks and returns in the tallies.
+departure point; a land crossing's expected outcome, which migrants learn from, as it starts
+(``Information.record``); arrivals, deaths, interceptions, pushbacks and returns in the tallies.
 """
 
 from __future__ import annotations
@@ -31,10 +31,14 @@ class Crossings:
         w = self.world
         pop, lv, s = w.pop, w.levers, w.streams
         uid = pop.uid[rows]
-        stopped = s.uniform(Decision.INTERCEPT, t, uid) < lv.interception[edges]
-        pushed = ~stopped & (s.uniform(Decision.PUSHBACK, t, uid) < lv.pushback[edges])
-        died = ~stopped & ~pushed & (s.uniform(Decision.LAND_DEATH, t, uid)
-                                     < w.net.edge_risk[edges] * lv.risk_mult[edges])
+        p_stop, p_push = lv.interception[edges], lv.pushback[edges]
+        p_risk = w.net.edge_risk[edges] * lv.risk_mult[edges]
+        stopped = s.uniform(Decision.INTERCEPT, t, uid) < p_stop
+        pushed = ~stopped & (s.uniform(Decision.PUSHBACK, t, uid) < p_push)
+        died = ~stopped & ~pushed & (s.uniform(Decision.LAND_DEATH, t, uid) < p_risk)
+        p_stop, p_push = np.clip(p_stop, 0, 1), np.clip(p_push, 0, 1)
+        through = (1 - p_stop) * (1 - p_push)
+        self.information.record(t, edges, through * np.clip(p_risk, 0, 1), p_stop + (1 - p_stop) * p_push)
         intent = np.full(len(rows), INTENT_ARRIVE, np.int8)
         intent[stopped], intent[pushed], intent[died] = INTENT_INTERCEPT, INTENT_PUSHBACK, INTENT_DIE
         pop.intent[rows] = intent
@@ -46,8 +50,6 @@ class Crossings:
         edges = w.next_edge(rows)
         route = net.edge_route[edges]
         intent = pop.intent[rows]
-        day = self.information.edge_day[t]
-        np.add.at(day[0], edges, weight)
         arrive = intent == INTENT_ARRIVE
         a = rows[arrive]
         tallies.add("arrivals", t, route[arrive], weight)
@@ -57,19 +59,16 @@ class Crossings:
         pop.node[a] = net.edge_to[edges[arrive]]
         w.finalise(a, Status.ARRIVED)
         die = intent == INTENT_DIE
-        np.add.at(day[1], edges[die], weight)
         sea = net.edge_mode[edges] == SEA
         tallies.add("dead_missing", t, route[die], weight)
         tallies.add("dead_missing_sea", t, route[die & sea], weight)
         tallies.add("dead_missing_land", t, route[die & ~sea], weight)
         w.finalise(rows[die], Status.DEAD_MISSING)
         caught = intent == INTENT_INTERCEPT
-        np.add.at(day[2], edges[caught], weight)
         tallies.add("interceptions", t, route[caught], weight)
         tallies.add_edge("interceptions", t, edges[caught], weight)
         self.detention.detain(rows[caught], t)
         pushed = intent == INTENT_PUSHBACK
-        np.add.at(day[2], edges[pushed], weight)
         tallies.add("interceptions", t, route[pushed], weight)
         tallies.add("pushbacks", t, route[pushed], weight)
         tallies.add("returns", t, route[pushed], weight)

@@ -4,7 +4,8 @@ Reads: the queue (migrants WITH_SMUGGLER at a departure point), the cells' seats
 load (market), the weather, and the day's interception, distress, rescue, pullback and pushback levers.
 Writes: queueing migrants who give up, re-plan or cannot pay; boarders' ``savings``, ``intent`` (the
 boat's outcome), ``status`` (AT_SEA), ``until`` and ``attempts``; the cells' boats and revenue; attempts,
-revenue, boats launched and rescues in the tallies.
+revenue, boats launched and rescues in the tallies; each boarder's expected outcome in what migrants learn
+(``Information.record``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from sim.core.population import INTENT_ARRIVE, INTENT_DIE, INTENT_INTERCEPT, INTENT_PUSHBACK, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.hubs import Hubs
+from sim.core.processes.information import Information
 from sim.core.processes.market import SmugglerMarket
 from sim.core.rng import Decision
 from sim.core.world import SEA, World
@@ -23,11 +25,13 @@ MAX_CELLS_PER_EDGE = 4096  # the boat-group key packs (edge, cell, class) assumi
 
 
 class SeaCrossing:
-    def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, hubs: Hubs) -> None:
+    def __init__(self, world: World, market: SmugglerMarket, choice: RouteChoice, hubs: Hubs,
+                 information: Information) -> None:
         self.world = world
         self.market = market
         self.choice = choice
         self.hubs = hubs
+        self.information = information
 
     def bad_weather(self, t: int, nodes: np.ndarray) -> np.ndarray:
         w = self.world
@@ -122,15 +126,26 @@ class SeaCrossing:
         b_edge = edges[first]
         queued_since = pop.since[rows].copy() if w.observers else None
         self.sail(rows, b_edge, b_class, boat_key[first], boat_of, bad_node[net.edge_from[edges[first]]],
-                  load[b_cell], t)
+                  load[b_cell], share_u[b_cell], t)
         for obs in w.observers:
             if hasattr(obs, "sailed"):
                 obs.sailed(w, rows, queued_since)
 
+    def distress_chance(self, b_edge: np.ndarray, unseaworthy: np.ndarray, bad: np.ndarray,
+                        load: np.ndarray) -> np.ndarray:
+        """Chance a boat on ``b_edge`` gets into distress: ``unseaworthy`` is 1 for an unseaworthy boat, 0 for
+        a seaworthy one, or the cell's unseaworthy share for a boat of unknown class (what migrants expect)."""
+        w = self.world
+        p, lv = w.params, w.levers
+        return w.net.edge_distress[b_edge] * lv.risk_mult[b_edge] \
+            * (1.0 + (p["distress_mult_unseaworthy"] - 1.0) * unseaworthy) \
+            * np.where(bad, p["bad_weather_distress_mult"], 1.0) * load ** p["overload_distress_elasticity"]
+
     def sail(self, rows: np.ndarray, b_edge: np.ndarray, b_class: np.ndarray, b_slot: np.ndarray,
-             boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, t: int) -> None:
+             boat_of: np.ndarray, bad: np.ndarray, load: np.ndarray, share_u: np.ndarray, t: int) -> None:
         """Fate of each boat (one draw per event, keyed by the day and the boat's launch slot), then of each
-        person on a boat in distress (keyed by the person's attempt)."""
+        person on a boat in distress (keyed by the person's attempt). ``share_u``: the unseaworthy share of
+        each boat's cell."""
         w = self.world
         pop, net, lv, p, s = w.pop, w.net, w.levers, w.params, w.streams
         nb = len(b_slot)
@@ -138,14 +153,22 @@ class SeaCrossing:
         def boat_u(decision: Decision) -> np.ndarray:
             return s.uniform(decision, t, b_slot)
 
-        stopped = boat_u(Decision.INTERCEPT) < lv.interception[b_edge]
-        distress_p = net.edge_distress[b_edge] * lv.risk_mult[b_edge] * np.where(
-            b_class == 1, p["distress_mult_unseaworthy"], 1.0) * np.where(bad, p["bad_weather_distress_mult"], 1.0) \
-            * load ** p["overload_distress_elasticity"]
+        p_stop, p_rescue = lv.interception[b_edge], lv.rescue[b_edge]
+        p_pull, p_push = lv.pullback_share[b_edge], lv.pushback[b_edge]
+        distress_p = self.distress_chance(b_edge, b_class, bad, load)
+        stopped = boat_u(Decision.INTERCEPT) < p_stop
         distress = ~stopped & (boat_u(Decision.DISTRESS) < distress_p)
-        rescued = distress & (boat_u(Decision.RESCUE) < lv.rescue[b_edge])
-        pulled = rescued & (boat_u(Decision.PULLBACK) < lv.pullback_share[b_edge])
-        pushed = ~stopped & ~distress & (boat_u(Decision.PUSHBACK) < lv.pushback[b_edge])
+        rescued = distress & (boat_u(Decision.RESCUE) < p_rescue)
+        pulled = rescued & (boat_u(Decision.PULLBACK) < p_pull)
+        pushed = ~stopped & ~distress & (boat_u(Decision.PUSHBACK) < p_push)
+        # what migrants learn: each boat's expected outcome over the cell's boat mix, not the drawn outcome
+        # nor the drawn class (Information.record)
+        p_stop, p_rescue, p_pull, p_push, p_distress = (np.clip(x, 0, 1) for x in (
+            p_stop, p_rescue, p_pull, p_push, self.distress_chance(b_edge, share_u, bad, load)))
+        sails = (1 - p_stop) * p_distress
+        b_die = sails * (1 - p_rescue) * p["wreck_mortality"]
+        b_intercept = p_stop + sails * p_rescue * p_pull + (1 - p_stop) * (1 - p_distress) * p_push
+        self.information.record(t, b_edge[boat_of], b_die[boat_of], b_intercept[boat_of])
         b_intent = np.full(nb, INTENT_ARRIVE, np.int8)
         b_intent[stopped | pulled] = INTENT_INTERCEPT
         b_intent[pushed] = INTENT_PUSHBACK
