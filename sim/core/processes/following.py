@@ -2,9 +2,10 @@
 
 Migrants who arrive tell those they left behind (family, neighbours, the people they shared a camp or a
 flat with) that the way is open, and some follow: the network effect of migration research, which social
-media have made faster (Dekker & Engbersen 2014, Global Networks 14(4)). It is the mechanism that turns a
-flow on and off sharply: arrivals beget followers who, if they arrive in turn, beget more, and when a coast
-closes, the arrivals that fed the flow stop and so do those who would have followed them.
+media have made faster (Dekker & Engbersen 2014, Global Networks 14(4)). Arrivals beget followers who, if
+they arrive in turn, beget more, and when a coast closes, the arrivals that fed the flow stop and so do those
+who would have followed them. (Fitted on 2014-2024, it amplified flows and added delay more than it sharpened
+their turns: calibration/HISTORY.md, the second demand fit.)
 
 Each arrival brings on average ``follow_per_arrival`` more over the months after it (an exponential delay
 with mean ``follow_days``), from the group it set out from: its origin, or the host stock it moved on from
