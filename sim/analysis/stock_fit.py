@@ -45,14 +45,28 @@ def stock_table(results: xr.Dataset, observed: pd.DataFrame, tolerance: float = 
             year = int(pd.Timestamp(t).year)
             if host not in observed.index or year not in observed.columns:
                 continue
-            v = dec.sel(host=host, time=t).values.astype(float)
-            obs = float(observed.loc[host, year])
-            med = float(np.median(v))
-            err = 100.0 * (med - obs) / obs if obs > 0 else np.nan
-            rows.append({"host": str(host), "year": year, "observed": obs, "sim_median": med,
-                         "sim_p05": float(np.quantile(v, 0.05)), "sim_p95": float(np.quantile(v, 0.95)),
-                         "error_pct": err, "within_tolerance": bool(obs > 0 and abs(err) <= 100 * tolerance)})
+            v = dec.sel(host=host, time=t).values
+            rows.append({"host": str(host), "year": year,
+                         **_against(v, float(observed.loc[host, year]), tolerance)})
     return pd.DataFrame(rows)
+
+
+def _against(replicates: np.ndarray, observed: float, tolerance: float) -> dict:
+    """One observation against the replicates' values: the record, the model's median and 90% band, the error
+    of the median in percent and whether it is within ``tolerance`` (never for a record of 0)."""
+    v = np.asarray(replicates, dtype=float)
+    med = float(np.median(v))
+    err = 100.0 * (med - observed) / observed if observed > 0 else np.nan
+    return {"observed": observed, "sim_median": med, "sim_p05": float(np.quantile(v, 0.05)),
+            "sim_p95": float(np.quantile(v, 0.95)), "error_pct": err,
+            "within_tolerance": bool(observed > 0 and abs(err) <= 100 * tolerance)}
+
+
+def _markdown_rows(table: pd.DataFrame, keys: tuple[str, str]) -> list[str]:
+    """One markdown table row per row of a table made by :func:`_against`, led by its two ``keys`` columns."""
+    return [f"| {r[keys[0]]} | {r[keys[1]]} | {r.observed:,.0f} | {r.sim_median:,.0f} | {r.sim_p05:,.0f} | "
+            f"{r.sim_p95:,.0f} | {r.error_pct:+.0f} | {'yes' if r.within_tolerance else 'no'} |"
+            for _, r in table.iterrows()]
 
 
 def stock_section(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> str:
@@ -69,10 +83,7 @@ def stock_section(results: xr.Dataset, network_dir: Path, drivers_dir: Path | No
              f"{STOCK_TOLERANCE:.0%}. Share of years within: "
              + ", ".join(f"{h} {v:.0f}%" for h, v in share.items()) + ".", "",
              "| host | year | observed | sim median | sim p05 | sim p95 | error % | within |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in table.itertuples(index=False):
-        lines.append(f"| {r.host} | {r.year} | {r.observed:,.0f} | {r.sim_median:,.0f} | {r.sim_p05:,.0f} | "
-                     f"{r.sim_p95:,.0f} | {r.error_pct:+.0f} | {'yes' if r.within_tolerance else 'no'} |")
+             "|---|---|---|---|---|---|---|---|", *_markdown_rows(table, ("host", "year"))]
     return "\n".join(lines) + "\n"
 
 
@@ -88,13 +99,9 @@ def libya_table(results: xr.Dataset, dtm: pd.DataFrame, tolerance: float = LIBYA
         hit = (months.year == r.period_end.year) & (months.month == r.period_end.month)
         if not hit.any():
             continue
-        v = present.isel(time=int(np.flatnonzero(hit)[0])).values.astype(float)
-        med = float(np.median(v))
-        err = 100.0 * (med - r.migrants) / r.migrants
-        rows.append({"round": r.round, "period_end": r.period_end.isoformat(), "observed": r.migrants,
-                     "sim_median": med, "sim_p05": float(np.quantile(v, 0.05)),
-                     "sim_p95": float(np.quantile(v, 0.95)), "error_pct": err,
-                     "within_tolerance": bool(abs(err) <= 100 * tolerance)})
+        v = present.isel(time=int(np.flatnonzero(hit)[0])).values
+        rows.append({"round": r.round, "period_end": r.period_end.isoformat(),
+                     **_against(v, float(r.migrants), tolerance)})
     return pd.DataFrame(rows)
 
 
@@ -113,8 +120,5 @@ def libya_section(results: xr.Dataset, drivers_dir: Path | None = None) -> str:
              f"{int(table['within_tolerance'].sum())} of {len(table)} rounds. DTM counts every migrant in Libya, "
              f"most of whom work there and do not mean to cross; the model holds only those on its routes.", "",
              "| round | period end | observed | sim median | sim p05 | sim p95 | error % | within |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in table.itertuples(index=False):
-        lines.append(f"| {r.round} | {r.period_end} | {r.observed:,.0f} | {r.sim_median:,.0f} | {r.sim_p05:,.0f} | "
-                     f"{r.sim_p95:,.0f} | {r.error_pct:+.0f} | {'yes' if r.within_tolerance else 'no'} |")
+             "|---|---|---|---|---|---|---|---|", *_markdown_rows(table, ("round", "period_end"))]
     return "\n".join(lines) + "\n"
