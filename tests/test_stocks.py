@@ -72,6 +72,23 @@ def test_pressure_on_a_host_moves_people_on_sooner(network):
     assert pressed.onward_by_host[:2, levant].sum() == base.onward_by_host[:2, levant].sum()
 
 
+def test_transit_hosts_alone_move_on_at_their_own_multiple(network):
+    """transit_onward_mult scales the base onward rate of the hosts of kind 'transit' (Libya, Tunisia, Morocco,
+    Algeria) and not of the first-asylum hosts; over a year, more move on from the transit hosts."""
+    models, moved = {}, {}
+    for mult in (1.0, 4.0):
+        model, r = run(network, params={**ON, "transit_onward_mult": mult})
+        models[mult], moved[mult] = model, r.onward_by_host.sum(axis=0)
+    transit = models[1.0].config.demand.host_transit
+    ids = models[1.0].config.demand.host_ids
+    assert {ids[h] for h in np.flatnonzero(transit)} == {"libya", "tunisia", "morocco", "algeria"}
+    daily = ON["host_onward_rate"] / 365.25
+    assert np.allclose(models[1.0].stocks.base_rate, daily)
+    assert np.allclose(models[4.0].stocks.base_rate, np.where(transit, 4.0 * daily, daily))
+    libya = ids.index("libya")
+    assert moved[4.0][libya] > 2 * moved[1.0][libya] > 0
+
+
 def test_aspirants_follow_conflict_displacement_at_the_origin(network):
     """In the record, conflict IDPs (IDMC) rise through 2014 in the Horn of Africa (4.2 M to 6.1 M) and fall
     in West Africa (3.6 M to 1.5 M): with an elasticity on them, more set out from the Horn and fewer from West
@@ -88,6 +105,7 @@ def test_aspirants_follow_conflict_displacement_at_the_origin(network):
     ("node", "atlantis", "unknown node"),
     ("countries", "TUR turkey", "ISO3"),
     ("origins", "mars", "unknown origin"),
+    ("kind", "refuge", "not one of first_asylum, transit"),
     ("source", "", "empty"),
 ])
 def test_a_bad_hosts_table_names_file_row_and_column(tmp_path, network, column, value, message):

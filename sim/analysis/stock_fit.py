@@ -26,12 +26,11 @@ def observed_host_stocks(network_dir: Path, drivers_dir: Path | None = None) -> 
     """UNHCR end-year stock per host (its origins' countries in its countries), rows host, columns years."""
     net = load_network(network_dir)
     hosts = read_hosts(network_dir, net)
-    groups = [(tuple(c for o in origins for c in drivers.REGIONS[o]), countries)
-              for _, _, countries, origins, _ in hosts]
+    groups = [(tuple(c for o in h.origins for c in drivers.REGIONS[o]), h.countries) for h in hosts]
     monthly = drivers.load_bilateral_stocks(groups, drivers_dir)
     years = list(range(drivers.FIRST_YEAR, drivers.LAST_YEAR + 1))
     december = monthly[:, 11::12][:, :len(years)]
-    return pd.DataFrame(december, index=[h[0] for h in hosts], columns=years)
+    return pd.DataFrame(december, index=[h.id for h in hosts], columns=years)
 
 
 def stock_table(results: xr.Dataset, observed: pd.DataFrame, tolerance: float = STOCK_TOLERANCE) -> pd.DataFrame:

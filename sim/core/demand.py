@@ -27,8 +27,11 @@ class DemandInputs:
     host_inflation: np.ndarray  # (hosts, months) consumer price inflation in the host, percent a year
     host_listed: np.ndarray  # (hosts, origins) bool: the host keeps a stock of the origin's people
     settle_host: np.ndarray  # (nodes,) host whose stock those who give up at the node may join, -1: none
+    host_transit: np.ndarray | None = None  # (hosts,) bool: a transit host (hosts.csv kind); None: none is
 
     def __post_init__(self) -> None:
+        if self.host_transit is not None and self.host_transit.shape != (len(self.host_ids),):
+            raise ValueError("demand input host_transit is not one flag per host")
         if self.host_listed.shape != self.host_stock0.shape:
             raise ValueError("demand input host_listed is not hosts x origins")
         if int(self.host_listed.sum()) > MAX_HOST_GROUPS:

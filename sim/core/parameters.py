@@ -49,6 +49,10 @@ _PARAMETERS = [
               "neighbouring countries), so the yearly share moving on is small but not nil",
               "yearly probability that a person in a first-asylum host stock moves on towards Europe, at the "
               "prospects and host conditions of the period's start"),
+    Parameter("transit_onward_mult", 1.0, "ratio", 0.1, 50.0, f"{_A}; 1 (no difference) until calibrated. "
+              "Basis: in the transit hosts (hosts.csv kind 'transit': Libya, Tunisia, Morocco, Algeria) people of "
+              "the model's origins came to work or to move on, while most refugees in first-asylum hosts stay",
+              "the onward hazard of a transit host relative to a first-asylum host (host_onward_rate x this)"),
     Parameter("host_exit_rate", 0.0, "per year", 0.0, 1.0, f"{_A}; 0 until calibrated: the UNHCR stocks that "
               "feed the hosts are net of returns already", "yearly probability that a person in a host stock "
               "leaves it other than towards Europe (returns home, resettlement, settling for good)"),

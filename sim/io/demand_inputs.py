@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,18 +33,29 @@ HOSTS_FILE = "hosts.csv"
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
-Host = tuple[str, int, tuple[str, ...], tuple[str, ...], tuple[int, ...]]
+HOST_KINDS = ("first_asylum", "transit")
+
+
+class Host(NamedTuple):
+    """One row of hosts.csv, resolved against the network."""
+
+    id: str
+    node: int  # node where those who move on enter the network
+    countries: tuple[str, ...]  # ISO3
+    origins: tuple[str, ...]  # origin ids whose people the host keeps a stock of
+    settle: tuple[int, ...]  # nodes where those who give up the journey may join the stock
+    transit: bool  # kind 'transit' (people came to work or move on) rather than 'first_asylum'
 
 
 def read_hosts(network_dir: Path, net: Network) -> list[Host]:
-    """(id, node index, host countries, origin ids, settle node indices) per row of hosts.csv; [] when the
-    file is absent. ``settle_nodes`` (may be empty) are the hubs and coasts in the host's countries where
-    those who give up the journey may join its stock; a node belongs to one host at most."""
+    """One :class:`Host` per row of hosts.csv; [] when the file is absent. ``settle_nodes`` (may be empty)
+    are the hubs and coasts in the host's countries where those who give up the journey may join its stock;
+    a node belongs to one host at most."""
     path = Path(network_dir) / HOSTS_FILE
     if not path.exists():
         return []
     out, seen, settle_seen = [], set(), {}
-    for i, r in enumerate(read_csv_rows(path, ["id", "node", "countries", "origins", "settle_nodes", "source"]),
+    for i, r in enumerate(read_csv_rows(path, ["id", "node", "kind", "countries", "origins", "settle_nodes", "source"]),
                           start=2):
         where = f"{path}: row {i}"
         if not r["id"] or r["id"] in seen:
@@ -66,9 +78,12 @@ def read_hosts(network_dir: Path, net: Network) -> list[Host]:
                 raise InputError(f"{where}, column settle_nodes: node '{node}' already belongs to host "
                                  f"'{settle_seen[node]}'")
             settle_seen[node] = r["id"]
+        if r["kind"] not in HOST_KINDS:
+            raise InputError(f"{where}, column kind: '{r['kind']}' is not one of {', '.join(HOST_KINDS)}")
         if not r["source"].strip():
             raise InputError(f"{where}, column source: empty (every host cites its figures' source)")
-        out.append((r["id"], net.node(r["node"]), countries, origins, tuple(net.node(n) for n in settle)))
+        out.append(Host(r["id"], net.node(r["node"]), countries, origins, tuple(net.node(n) for n in settle),
+                        r["kind"] == "transit"))
     return out
 
 
@@ -97,16 +112,16 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
     growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
     hosts = read_hosts(network_dir, net)
     n_h, n_o = len(hosts), len(net.origins)
-    groups = [(drivers.REGIONS[o], countries) for _, _, countries, origins, _ in hosts for o in origins]
+    groups = [(drivers.REGIONS[o], h.countries) for h in hosts for o in h.origins]
     stocks = drivers.load_bilateral_stocks(groups, drivers_dir, as_of=as_of)
     before = _window(stocks, _previous(first_month), n)  # month-end stocks, one month behind
     after = _window(stocks, first_month, n)
     stock0, inflow = np.zeros((n_h, n_o)), np.zeros((n_h, n_o, n))
     listed, settle_host = np.zeros((n_h, n_o), bool), np.full(net.n_nodes, -1, np.intp)
     g = 0
-    for h, (_, _, _, origins, settle) in enumerate(hosts):
-        settle_host[list(settle)] = h
-        for o in origins:
+    for h, host in enumerate(hosts):
+        settle_host[list(host.settle)] = h
+        for o in host.origins:
             k = net.origins.index(o)
             listed[h, k] = True
             stock0[h, k] = before[g, 0]
@@ -114,13 +129,12 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
             g += 1
     inflation = np.zeros((0, n))
     if hosts:
-        rates = [drivers.load_country_rate("inflation", countries, drivers_dir, as_of=as_of)
-                 for _, _, countries, _, _ in hosts]
+        rates = [drivers.load_country_rate("inflation", h.countries, drivers_dir, as_of=as_of) for h in hosts]
         inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
-                        host_ids=tuple(h[0] for h in hosts), host_node=np.array([h[1] for h in hosts], np.int16),
+                        host_ids=tuple(h.id for h in hosts), host_node=np.array([h.node for h in hosts], np.int16),
                         host_stock0=stock0, host_inflow=inflow, host_inflation=inflation, host_listed=listed,
-                        settle_host=settle_host)
+                        settle_host=settle_host, host_transit=np.array([h.transit for h in hosts], bool))
 
 
 def _previous(month: dt.date) -> dt.date:

@@ -34,7 +34,10 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "syria_iraq": ("SYR", "IRQ"),
     "afghanistan": ("AFG",),
     "south_asia": ("BGD", "PAK"),
-    "maghreb": ("MAR", "DZA", "TUN"),
+    "moroccans": ("MAR",),
+    "algerians": ("DZA",),
+    "tunisians": ("TUN",),
+    "egyptians": ("EGY",),
 }
 """ISO3 countries each origin region of data/network/origins.csv aggregates (an assumption: README, "Regions")."""
 

@@ -44,6 +44,9 @@ class HostStocks:
         self.moved = np.zeros_like(self.stock)  # persons who moved on since the start (spin-up included)
         self.settled = np.zeros_like(self.stock)  # persons who gave up the journey and stayed (settling.py)
         self.m0 = demand.month(world.calendar.start)  # the period's first month: reference for the host's economy
+        p = world.params  # yearly onward rate per host, as a daily probability: transit hosts at their own multiple
+        transit = np.zeros(len(demand.host_ids), bool) if demand.host_transit is None else demand.host_transit
+        self.base_rate = p["host_onward_rate"] / 365.25 * np.where(transit, p["transit_onward_mult"], 1.0)
 
     def step(self, t: int) -> None:
         """A day: arrivals into each host, other exits, and those who move on towards Europe."""
@@ -63,15 +66,16 @@ class HostStocks:
             w.tallies.host_stock[w.month(t)] = self.stock.sum(axis=1)
 
     def onward_hazard(self, m: int) -> np.ndarray:
-        """Daily probability, per host, that a person there moves on: the base rate, scaled by the prospects
-        from the host's node, the host's economy and the day's dated events there."""
+        """Daily probability, per host, that a person there moves on: the base rate (higher in a transit host,
+        ``transit_onward_mult``), scaled by the prospects from the host's node, the host's economy and the
+        day's dated events there."""
         w, d = self.world, self.demand
         p = w.params
         nodes = d.host_node
         shift = self.choice.outlook_shift()[nodes]
         inflation = (d.host_inflation[:, m] - d.host_inflation[:, self.m0]) / 100.0
         log_mult = p["host_outlook_elasticity"] * shift + p["host_inflation_elasticity"] * inflation
-        return p["host_onward_rate"] / 365.25 * np.exp(log_mult) * w.levers.onward_mult[nodes]
+        return self.base_rate * np.exp(log_mult) * w.levers.onward_mult[nodes]
 
     def _move_on(self, t: int, hazard: np.ndarray) -> None:
         w, d = self.world, self.demand
