@@ -62,6 +62,22 @@ def test_worse_prospects_ahead_slow_the_onward_movement_from_turkiye(network):
     assert moved[0.9] < 0.95 * moved[0.0]
 
 
+def test_hosts_hear_of_a_closure_at_their_own_half_life(network):
+    """At the waiting migrants' half-life (90 days) the hosts' outlook is theirs, value for value; at 5 days the
+    onward movement from Türkiye falls sooner after the Aegean is closed in March."""
+    model = RouteModel(small_config(network, params=ON, end=END, demand=True))
+    model.run_until(dt.date(2014, 6, 1))
+    assert np.array_equal(model.choice.host_outlook_shift(), model.choice.outlook_shift())
+    cut = [spec("border_enforcement", "izmir_greece", 0.9, "2014-03-01")]
+    tur, spring = 0, slice(2, 5)  # March to May of the reported year
+    moved = {}
+    for halflife in (90.0, 5.0):
+        params = {**ON, "host_outlook_halflife_days": halflife}
+        moved[halflife] = sum(run(network, params=params, interventions=cut, replicate=k)[1]
+                              .onward_by_host[spring, tur].sum() for k in (0, 1))
+    assert moved[5.0] < 0.9 * moved[90.0]
+
+
 def test_pressure_on_a_host_moves_people_on_sooner(network):
     """A dated crackdown in Istanbul (host_pressure x3) raises the onward departures from Türkiye, and only there."""
     press = [spec("host_pressure", "istanbul", 3.0, "2014-03-01")]

@@ -60,6 +60,10 @@ _PARAMETERS = [
               "that sets the transit give-up hazard (transit_deterrence), seen from the other side: better "
               "prospects ahead draw people on", "how far the onward hazard follows the prospects from the host's "
               "node: x exp(this x (L - L0)), L the averaged logsum of the onward paths' utilities"),
+    Parameter("host_outlook_halflife_days", 90.0, "days", 1.0, 365.0, f"{_A}; 90, the half-life at which those "
+              "waiting at a hub or coast judge the prospects (TRANSIT_OUTLOOK_HALFLIFE_DAYS), until calibrated. "
+              "Basis: people living in a host may hear sooner or later than those on the move that the way on "
+              "opened or closed", "half-life of the average of the outlook that the hosts' onward hazard follows"),
     Parameter("host_inflation_elasticity", 0.0, "per 100 percentage points", 0.0, 5.0, f"{_A}; 0 (off) until "
               "calibrated. Basis: an economic crisis in the host (Türkiye's lira in 2018 and 2021-2023, Lebanon "
               "from 2019) erodes what refugees earn there", "the onward hazard scales with exp(this x (inflation "

@@ -40,6 +40,10 @@ class RouteChoice:
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
         self._outlook_ref: np.ndarray | None = None
+        self._host_outlook: np.ndarray | None = None  # the same logsum averaged at the hosts' own half-life
+        self._host_outlook_ref: np.ndarray | None = None
+        self._host_shift_today: np.ndarray | None = None
+        self.host_decay = 0.5 ** (1.0 / world.params["host_outlook_halflife_days"])
         self._give_up_today: np.ndarray | None = None
         self._shift_today: np.ndarray | None = None
 
@@ -48,6 +52,7 @@ class RouteChoice:
         self._util = None
         self._give_up_today = None
         self._shift_today = None
+        self._host_shift_today = None
         self.give_up_rate()
 
     def utilities(self) -> tuple[np.ndarray, ...]:
@@ -203,10 +208,22 @@ class RouteChoice:
         net = w.net
         logsum = self.logsums(np.arange(net.n_nodes), np.full(net.n_nodes, float(np.mean(net.origin_info_mean))))
         if self._outlook is None:
-            self._outlook = logsum
+            self._outlook, self._host_outlook = logsum, logsum.copy()
         self._outlook = self._outlook + (1.0 - OUTLOOK_DECAY) * (logsum - self._outlook)
+        self._host_outlook = self._host_outlook + (1.0 - self.host_decay) * (logsum - self._host_outlook)
         if self._outlook_ref is None and w.month(w.day) >= 0:
             self._outlook_ref = self._outlook.copy()
+            self._host_outlook_ref = self._host_outlook.copy()
         ref = self._outlook if self._outlook_ref is None else self._outlook_ref
         self._shift_today = self._outlook - ref
+        host_ref = self._host_outlook if self._host_outlook_ref is None else self._host_outlook_ref
+        self._host_shift_today = self._host_outlook - host_ref
         return self._shift_today
+
+    def host_outlook_shift(self) -> np.ndarray:
+        """As :meth:`outlook_shift`, averaged with the half-life ``host_outlook_halflife_days``: how fast people
+        living in a host hear that the way on opened or closed may differ from how those already waiting at a
+        hub or coast judge it (the same half-life gives the same shift)."""
+        if self._host_shift_today is None:
+            self.outlook_shift()
+        return self._host_shift_today

@@ -72,7 +72,7 @@ class HostStocks:
         w, d = self.world, self.demand
         p = w.params
         nodes = d.host_node
-        shift = self.choice.outlook_shift()[nodes]
+        shift = self.choice.host_outlook_shift()[nodes]
         inflation = (d.host_inflation[:, m] - d.host_inflation[:, self.m0]) / 100.0
         log_mult = p["host_outlook_elasticity"] * shift + p["host_inflation_elasticity"] * inflation
         return self.base_rate * np.exp(log_mult) * w.levers.onward_mult[nodes]
