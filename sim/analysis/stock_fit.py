@@ -108,9 +108,13 @@ def libya_section(results: xr.Dataset, drivers_dir: Path | None = None) -> str:
     """Markdown for the fit report: migrants in Libya against the IOM DTM rounds."""
     if "migrants_present" not in results or "LY" not in results["transit_country"].values:
         return ""
-    table = libya_table(results, drivers.load_dtm_libya(drivers_dir))
+    dtm = drivers.load_dtm_libya(drivers_dir)
+    table = libya_table(results, dtm)
     if table.empty:
         return ""
+    outside = drivers.load_dtm_libya_outside_share(drivers_dir)
+    known = dtm[dtm["round"].isin(outside.index)]
+    less = libya_table(results, known.assign(migrants=known["migrants"] * (1 - outside[known["round"]].to_numpy())))
     lines = ["## Migrants in Libya against the IOM DTM rounds", "",
              f"Model `migrants_present` in Libya at the end of each round's last month (migrants on the routes "
              f"waiting, working, with a smuggler or detained there), plus the `transit_stock` of the host `libya` "
@@ -120,4 +124,12 @@ def libya_section(results: xr.Dataset, drivers_dir: Path | None = None) -> str:
              f"most of whom work there and do not mean to cross; the model holds only those on its routes.", "",
              "| round | period end | observed | sim median | sim p05 | sim p95 | error % | within |",
              "|---|---|---|---|---|---|---|---|", *_markdown_rows(table, ("round", "period_end"))]
+    if not less.empty:
+        lines += ["", f"The same for the rounds whose report names the main nationalities, with Nigeriens and "
+                  f"Chadians taken out ({', '.join(f'{s:.0%}' for s in outside[less['round']])} of those rounds; "
+                  f"no origin of the model holds them; `data/drivers/iom_dtm_libya_nationality_shares.csv`): "
+                  f"{int(less['within_tolerance'].sum())} of {len(less)} within. Egyptians, Sudanese and others who "
+                  f"came to work are still counted.", "",
+                  "| round | period end | observed less NER, TCD | sim median | sim p05 | sim p95 | error % | within |",
+                  "|---|---|---|---|---|---|---|---|", *_markdown_rows(less, ("round", "period_end"))]
     return "\n".join(lines) + "\n"

@@ -319,3 +319,31 @@ def load_dtm_libya(directory: Path | None = None) -> pd.DataFrame:
         out.append({"round": int(_number(path, i, "round", row["round"])), "period_end": end,
                     "migrants": _number(path, i, "migrants_identified", row["migrants_identified"])})
     return pd.DataFrame(out)
+
+
+OUTSIDE_ORIGINS_IN_LIBYA = ("NER", "TCD")
+"""Nationalities among DTM's migrants in Libya that none of the model's origins holds (REGIONS): Nigeriens and
+Chadians, who mostly come to work in a neighbouring country (README, iom_dtm_libya_nationality_shares.csv)."""
+
+
+def load_dtm_libya_outside_share(directory: Path | None = None) -> pd.Series:
+    """Per DTM round whose report names them, the share of its migrants who are Nigerien or Chadian (from the
+    printed share, or the printed count over the round's total): how much of DTM's count lies outside the
+    model's origins. A check's input, never a driver."""
+    path = (directory or DRIVER_DIR) / "iom_dtm_libya_nationality_shares.csv"
+    totals = load_dtm_libya(directory).set_index("round")["migrants"]
+    shares: dict[int, float] = {}
+    for i, row in enumerate(read_table(path, ["round", "nationality", "share", "count"]), start=2):
+        if row["nationality"].strip() not in OUTSIDE_ORIGINS_IN_LIBYA:
+            continue
+        rnd = int(_number(path, i, "round", row["round"]))
+        if row["share"].strip():
+            share = _number(path, i, "share", row["share"])
+        elif rnd in totals.index:
+            share = _number(path, i, "count", row["count"]) / float(totals[rnd])
+        else:
+            raise InputError(f"{path}: row {i}, column count: round {rnd} has no total in the DTM rounds file")
+        if not 0 <= share <= 1:
+            raise InputError(f"{path}: row {i}, column share: {share:g} is not a share in [0, 1]")
+        shares[rnd] = shares.get(rnd, 0.0) + share
+    return pd.Series(shares, name="outside_share").sort_index()
