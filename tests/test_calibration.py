@@ -277,3 +277,12 @@ def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_
         np.testing.assert_array_equal(ds["arrivals"].isel(replicate=r).values, direct.route["arrivals"])
     # the accepted samples differ, so the replicates do not all share one parameter set
     assert len({tuple(s["interventions"].values()) for s in fitted["samples"][:3]}) > 1
+    # the check's report carries the model discrepancy, estimated over the fitting years and kept in fitted.yaml
+    from sim.analysis.calibration_run import write_check_report
+    from sim.io.observed import load_annual_observations
+
+    report = write_check_report(spec, fitted, ds, load_annual_observations(), tmp_path / "fit")
+    kept = yaml.safe_load((tmp_path / "fit" / "fitted.yaml").read_text())["discrepancy"]
+    assert kept["years"] == [spec.fit_start.year, spec.fit_end.year - (spec.fit_end.month < 12)]
+    assert kept["sd_log"] and all(np.isfinite(v) and v >= 0 for by in kept["sd_log"].values() for v in by.values())
+    assert "inside_90_pred" in report.read_text() and "share_inside_90_pred" in report.read_text()

@@ -12,7 +12,9 @@ import shutil
 from pathlib import Path
 
 import xarray as xr
+import yaml
 
+from sim.analysis import discrepancy
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
@@ -54,8 +56,30 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
         extra += "\n" + stock_section(ds, spec.scenario.network)
     extra += "\n" + libya_section(ds)  # migrants in Libya against the IOM DTM rounds (when the results hold them)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
+    sd = record_discrepancy(spec, ds, observed, out, targets)
     return write_report(ds, observed, out, targets=targets, split_year=split,
-                        title=f"Calibration fit report: {spec.name}", extra_md=extra)
+                        title=f"Calibration fit report: {spec.name}", extra_md=extra, discrepancy=sd)
+
+
+def record_discrepancy(spec: CalibrationSpec, ds: xr.Dataset, observed: xr.Dataset, out: Path,
+                       targets: tuple) -> dict[str, dict[str, float]]:
+    """Estimate the model discrepancy from the full-scale check over the fitting period's complete years only,
+    and keep it in OUT/fitted.yaml (``discrepancy``), where forecasts and reports read it."""
+    from sim.analysis.fit_report import fit_table
+
+    last = spec.fit_end.year if spec.fit_end.month == 12 else spec.fit_end.year - 1
+    sd = discrepancy.estimate(fit_table(ds, observed, targets), (spec.fit_start.year, last))
+    path = out / "fitted.yaml"
+    if path.is_file():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc["discrepancy"] = {"years": [spec.fit_start.year, last], "method": DISCREPANCY_METHOD, "sd_log": sd}
+        path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return sd
+
+
+DISCREPANCY_METHOD = ("zero-mean structural error on log(1 + annual count), one sd per target and route: the route's "
+                      "mean squared log error of the check's median over the fitting years, less the replicates' "
+                      "own variance, shrunk towards the target's pooled value (sim/analysis/discrepancy.py)")
 
 
 def history_note(spec_path: Path | None, out: Path) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sim.analysis.discrepancy import widen
 from sim.io.results import model_variable, unit_dim
 
 __all__ = ["COUNTRY_TARGETS", "DEFAULT_TARGETS", "DEPARTURES_TARGET", "INTERCEPTIONS_TARGET", "FitTarget",
@@ -149,10 +150,13 @@ def fit_summary(table: pd.DataFrame) -> pd.DataFrame:
         rows.append({**dict(zip(keys, key, strict=True)), "n": len(grp),
                      "share_within_tolerance": float(grp["within_tolerance"].mean()),
                      "share_inside_90": float(grp["inside_90"].mean()),
+                     **({"share_inside_90_pred": float(grp["inside_90_pred"].mean())}
+                        if "inside_90_pred" in grp else {}),
                      "median_abs_error_pct": float(grp["error_pct"].abs().median()),
                      "n_naive": len(naive),
                      "naive_median_abs_error_pct": float(naive.median()) if len(naive) else float("nan")})
-    cols = [*keys, "n", "share_within_tolerance", "share_inside_90", "median_abs_error_pct", "n_naive",
+    cols = [*keys, "n", "share_within_tolerance", "share_inside_90",
+            *(["share_inside_90_pred"] if "inside_90_pred" in table else []), "median_abs_error_pct", "n_naive",
             "naive_median_abs_error_pct"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -230,16 +234,21 @@ CAVEATS = """## Caveats on the observed record
 
 def write_report(results: xr.Dataset, observed: xr.Dataset, out_dir: Path,
                  targets: Sequence[FitTarget] = DEFAULT_TARGETS, split_year: int | None = None,
-                 title: str = "Calibration fit report", extra_md: str = "") -> Path:
+                 title: str = "Calibration fit report", extra_md: str = "",
+                 discrepancy: dict[str, dict[str, float]] | None = None) -> Path:
     """Write ``report.md``, ``fit_table.csv`` and ``plots/fit_<target>.png`` to ``out_dir``; return the report.
 
     With ``split_year`` the years after it are labelled out-of-sample and summarised on their own, because
-    an in-sample fit says little about whether the model can be trusted for scenarios."""
+    an in-sample fit says little about whether the model can be trusted for scenarios. With ``discrepancy``
+    (standard deviations on the log scale by target and route, :mod:`sim.analysis.discrepancy`) each row also
+    gets the 90% interval with the model's structural error added."""
     out_dir = Path(out_dir)
     (out_dir / "plots").mkdir(parents=True, exist_ok=True)
     table = fit_table(results, observed, targets)
     if split_year is not None:
         table = label_periods(table, split_year)
+    if discrepancy:
+        table = widen(table, discrepancy)
     table.to_csv(out_dir / "fit_table.csv", index=False)
     summary = fit_summary(table)
     years = _full_years(results, None)
@@ -252,6 +261,12 @@ def write_report(results: xr.Dataset, observed: xr.Dataset, out_dir: Path,
         md.append(f"* **{t.label}** (`{t.name}`): annual sum of model `{t.model_var}` vs observed "
                   f"`{t.observed_var}`; within tolerance if |median - observed| <= {t.tolerance:.0%} of observed.")
     md.append("* Naive baseline: the observed value of the previous year (`naive_last_year`).")
+    if discrepancy:
+        md.append("* `pred_p05`..`pred_p95`: the 90% interval with the model discrepancy (its structural error, "
+                  "estimated from the fitting years only; `sim/analysis/discrepancy.py`) added to the replicates' "
+                  "spread; `inside_90_pred` says whether it holds the record. Discrepancy, sd of the log error: "
+                  + "; ".join(f"{tg}: " + ", ".join(f"{r} {s:.2f}" for r, s in by.items())
+                              for tg, by in discrepancy.items()) + ".")
     if split_year is not None:
         md.append(f"* Years up to {split_year} are in-sample (used for calibration); later years are "
                   "out-of-sample.")
@@ -259,7 +274,8 @@ def write_report(results: xr.Dataset, observed: xr.Dataset, out_dir: Path,
     md += ["`median_abs_error_pct` is the model's median |error| %; `naive_median_abs_error_pct` the same for "
            "the last-year forecast (over `n_naive` rows that have a previous observation).", ""]
     shown = ["route", "year", "observed", "sim_median", "sim_p05", "sim_p95", "error_pct", "within_tolerance",
-             "inside_90", "naive_last_year", "naive_error_pct"] + (["period"] if split_year is not None else [])
+             "inside_90", *(["pred_p05", "pred_p95", "inside_90_pred"] if discrepancy else []), "naive_last_year",
+             "naive_error_pct"] + (["period"] if split_year is not None else [])
     for t in targets:
         rows = table[table["target"] == t.name]
         md += [f"## {t.label}", "", f"![{t.label}](plots/fit_{t.name}.png)", ""]
