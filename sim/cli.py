@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="start from this fitted file's values rather than the scenario's (never from one fitted "
                         "on years this fit holds out)")
     k.add_argument("--final-replicates", type=int, default=None, help="override the full-scale check's replicates")
+    k.add_argument("--check-only", action="store_true",
+                   help="fit nothing: rerun the full-scale check of OUT/fitted.yaml on the current code and rewrite "
+                        "the report (report.md, fit_table.csv, plots/, the discrepancy in fitted.yaml)")
     _engine_options(k, "worker processes (default: the spec's)")
     m = sub.add_parser("compare", help="run scenarios against a baseline with common random numbers")
     m.add_argument("baseline", type=Path)
@@ -322,7 +325,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from sim.analysis.calibration_run import run_calibration
 
         report = run_calibration(spec, args.out, progress=not args.quiet, engine=args.engine,
-                                 scheduler=args.scheduler)
+                                 scheduler=args.scheduler, check_only=args.check_only)
         print(f"wrote {args.out}/ (fitted.yaml, trials.csv, report.md, plots/): {report}")
         return 0
     raise InputError(f"unknown command {args.command}")

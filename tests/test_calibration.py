@@ -286,3 +286,15 @@ def test_the_posterior_predictive_check_runs_each_replicate_at_its_own_accepted_
     assert kept["years"] == [spec.fit_start.year, spec.fit_end.year - (spec.fit_end.month < 12)]
     assert kept["sd_log"] and all(np.isfinite(v) and v >= 0 for by in kept["sd_log"].values() for v in by.values())
     assert "inside_90_pred" in report.read_text() and "share_inside_90_pred" in report.read_text()
+
+
+def test_check_only_needs_a_fit_in_out_and_says_so_in_one_line(spec_file, tmp_path):
+    """`routesim calibrate --check-only` reruns the check of OUT/fitted.yaml; without one it exits 2 with one
+    line naming the file, and writes nothing."""
+    from .test_cli import routesim
+
+    out = tmp_path / "fit"
+    proc = routesim("calibrate", spec_file(trials=2), "--out", out, "--check-only", "--quiet")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "fitted.yaml: not found; --check-only" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not out.exists()

@@ -19,6 +19,7 @@ from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
 from sim.analysis.stock_fit import libya_section, stock_section
+from sim.errors import InputError
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
 from sim.io.results import to_dataset
@@ -27,9 +28,19 @@ from sim.run.executor import replicate_run, run_jobs
 
 
 def run_calibration(spec: CalibrationSpec, out: Path, progress: bool = True, engine: str = "auto",
-                    scheduler: str | None = None) -> Path:
+                    scheduler: str | None = None, check_only: bool = False) -> Path:
+    """Fit, then check at full scale and write the report; ``check_only`` skips the fit and checks the fitted
+    file already in ``out`` (the one command that regenerates a fit report on the current code)."""
     observed = load_annual_observations()
-    fitted = calibrate(spec, out, observed, progress=progress, engine=engine, scheduler=scheduler)
+    if check_only:
+        path = out / "fitted.yaml"
+        if not path.is_file():
+            raise InputError(f"{path}: not found; --check-only checks a fit that OUT already holds")
+        fitted = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(fitted, dict) or not fitted.get("samples"):
+            raise InputError(f"{path}: no samples to check (not a fitted file written by routesim calibrate)")
+    else:
+        fitted = calibrate(spec, out, observed, progress=progress, engine=engine, scheduler=scheduler)
     ds = posterior_predictive(spec, fitted, progress=progress, engine=engine, scheduler=scheduler)
     check = out / "check"
     if check.exists():
