@@ -28,8 +28,8 @@ class Hubs:
         pop = self.world.pop
         pop.at_node_since[rows] = t
         pop.since[rows] = t
-        self.choice.choose(rows, t)
-        self.plan_wait(rows, t)
+        edges = self.choice.choose(rows, t)
+        self.plan_wait(rows, t, self.market.fee(edges))
 
     def plan_wait(self, rows: np.ndarray, t: int, fee: np.ndarray | None = None, retry: bool = False) -> None:
         """WAITING until the next fee is earned or the next review, whichever comes first, unless giving up

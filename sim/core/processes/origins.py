@@ -104,8 +104,7 @@ class Origins:
         leave = rows[go]
         if len(leave) == 0:
             return
-        self.choice.choose(leave, t)
-        edges = w.next_edge(leave)
+        edges = self.choice.choose(leave, t)
         fee = self.market.fee(edges)
         can = pop.savings[leave] >= fee  # those who cannot pay yet keep their next review
         leave, edges, fee = leave[can], edges[can], fee[can]

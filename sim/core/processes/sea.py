@@ -54,8 +54,7 @@ class SeaCrossing:
         long_wait = (t - pop.since[rows]) >= 30
         if long_wait.any():
             lw = rows[long_wait]
-            self.choice.choose(lw, t)
-            moved = net.edge_mode[w.next_edge(lw)] != SEA
+            moved = net.edge_mode[self.choice.choose(lw, t)] != SEA
             pop.since[lw[~moved]] = t
             self.hubs.plan_wait(lw[moved], t)
             rows = np.concatenate([rows[~long_wait], lw[~moved]])

@@ -96,8 +96,7 @@ class Transit:
         rows = rows[~quit_]
         if len(rows) == 0:
             return
-        self.choice.choose(rows, t)
-        edges = w.next_edge(rows)
+        edges = self.choice.choose(rows, t)
         fee = self.market.fee(edges)
         can = pop.savings[rows] >= fee
         self.hubs.plan_wait(rows[~can], t, fee[~can])
