@@ -135,6 +135,11 @@ class RouteChoice:
         pop.route[rows] = net.path_route[pick]
         return self.first_edge[pick]
 
+    def cheapest_first_fee(self) -> np.ndarray:
+        """Per node, today's lowest fee (EUR) of the first leg of a path from it (inf where none starts)."""
+        fee = self.market.fee(self.first_edge)
+        return np.where(self.paths_by_rank >= 0, fee[np.maximum(self.paths_by_rank, 0)], np.inf).min(axis=0)
+
     def _draw(self, rows: np.ndarray, nodes: np.ndarray, k: int, t: int) -> np.ndarray:
         """The chosen path of each migrant among the first ``k`` paths from its node."""
         w = self.world
