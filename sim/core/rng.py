@@ -119,8 +119,7 @@ class Streams:
         h += self._salt(decision, day)
         h = _mix(h)
         h >>= _S11
-        out = h.astype(np.float64)
-        out += 0.5
+        out = np.add(h, 0.5)  # converted to float64 and offset in one pass
         out *= 1.0 / (1 << 53)
         return out
 

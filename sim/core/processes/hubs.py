@@ -22,6 +22,7 @@ class Hubs:
         self.market = market
         self.choice = choice
         self.wage = world.net.node_wage * world.params["transit_wage_mult"]  # EUR a day earned while waiting
+        self.wage_floor = np.maximum(self.wage, 1e-9)  # the divisor of the days' work a fee takes
 
     def arrive(self, rows: np.ndarray, t: int) -> None:
         """A migrant reaching a hub or departure point re-plans and starts working towards the next fee."""
@@ -46,25 +47,27 @@ class Hubs:
         nodes = pop.node[rows]
         if fee is None:  # the next leg's fee today, unless the caller has it already
             fee = self.market.fee(w.next_edge(rows))
-        wage = self.wage[nodes]
-        deficit = np.maximum(fee - pop.savings[rows], 0)
-        work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
+        deficit = np.maximum(fee - pop.savings[rows], 0)  # no deficit: 0 / wage = 0 days of work
+        work_days = np.ceil(np.divide(deficit, self.wage_floor[nodes], out=deficit), out=deficit)
         min_stay = p["hub_min_stay_days"]
         if not retry:
             min_stay = min_stay - (t - pop.at_node_since[rows])
         wait = np.maximum(1, np.maximum(min_stay, np.minimum(work_days, p["transit_review_days"]))).astype(np.int32)
-        quits = np.zeros(len(rows), bool)
-        give_up_day = wait
         node_rate = self.choice.give_up_rate()
-        rate = node_rate[nodes]
-        if rate.max(initial=0.0) > 0:  # geometric time to giving up, drawn afresh for each wait: today's hazard
+        positive = node_rate > 0
+        if positive.any() and positive[nodes].any():  # geometric time to giving up, drawn afresh for each wait
             u = w.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
             with np.errstate(divide="ignore"):
-                log_stay = np.log1p(-node_rate)[nodes]  # per node, then per migrant
-                give_up_day = np.where(rate > 0, np.ceil(np.log(u) / log_stay), np.inf)
+                log_stay = np.log1p(-node_rate)  # per node, then per migrant: today's hazard
+                give_up_day = np.ceil(np.log(u, out=u) / log_stay[nodes])
+            if not positive.all():
+                give_up_day[~positive[nodes]] = np.inf
             quits = give_up_day < wait
-        pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
-        pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+            pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
+            pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+        else:
+            pop.intent[rows] = INTENT_NONE
+            pop.until[rows] = t + wait
 
     def earn(self, rows: np.ndarray, t: int) -> None:
         """Credit the wages earned while waiting since the last credit."""
