@@ -102,11 +102,11 @@ class Streams:
         self._salts: dict[tuple[int, int], np.uint64] = {}
 
     def _salt(self, decision: int, day: int) -> np.uint64:
-        key = (int(decision), int(day))
-        salt = self._salts.get(key)
+        salt = self._salts.get((decision, day))  # an IntEnum hashes and compares as its int
         if salt is None:
             if len(self._salts) > 256:  # draws move forward in time: keep the cache small
                 self._salts.clear()
+            key = (int(decision), int(day))
             salt = np.uint64(_mix_int(self._base ^ _mix_int((key[0] << 32) + key[1] + 0x5BD1E995)))
             self._salts[key] = salt
         return salt

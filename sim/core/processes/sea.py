@@ -115,8 +115,9 @@ class SeaCrossing:
         paid = np.bincount(cell, weights=fee, minlength=len(cells)) * w.weight
         used = np.zeros((len(cells), 2))
         np.add.at(used, (b_cell, b_class), real)
-        for i in np.flatnonzero(paid > 0):
-            cells[i].use_boats(used[i], float(paid[i]))
+        used_by_cell, paid_by_cell = used.tolist(), paid.tolist()
+        for i in np.flatnonzero(paid > 0).tolist():
+            cells[i].use_boats(used_by_cell[i], paid_by_cell[i])
         tallies.add_to(tallies.boats_launched, t, (b_route, b_class), real)
         # each boat's draws are keyed by its launch slot - the day, crossing, cell, class and the boat's number
         # in that group's launches - not by who is on it: paired scenarios fill boats from queues that differ
