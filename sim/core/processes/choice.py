@@ -114,7 +114,7 @@ class RouteChoice:
         it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
         w = self.world
         pop, net = w.pop, w.net
-        nodes = pop.node[rows]
+        nodes = pop.node[rows].astype(np.intp)  # cast once: it indexes several tables
         n_alts = self.n_paths[nodes]
         pick = self.paths_by_rank[0, nodes]
         if len(rows) >= GROUP_BY_WIDTH_FROM:  # many migrants: draw each group over its own number of paths
@@ -162,9 +162,8 @@ class RouteChoice:
         np.exp(v, out=v)
         np.cumsum(v, axis=0, out=v)
         u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows])
-        u *= v[-1]
-        rank = (v < u).sum(axis=0)
-        np.minimum(rank, k - 1, out=rank)
+        u *= v[-1]  # u < 1 x the total, so the last cumulative sum is never below it: k - 1 comparisons
+        rank = (v[:-1] < u).sum(axis=0)
         return self.paths_by_rank[rank, nodes]
 
     def logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ class Hubs:
         pop, p = w.pop, w.params
         pop.status[rows] = Status.WAITING
         pop.since[rows] = t  # wages are credited from now on
-        nodes = pop.node[rows]
+        nodes = pop.node[rows].astype(np.intp)
         if fee is None:  # the next leg's fee today, unless the caller has it already
             fee = self.market.fee(w.next_edge(rows))
         deficit = np.maximum(fee - pop.savings[rows], 0)  # no deficit: 0 / wage = 0 days of work

@@ -80,7 +80,7 @@ class Origins:
         path (an aspirant's path is read only once it has paid for its first leg)."""
         w = self.world
         pop, lv, p, net = w.pop, w.levers, w.params, w.net
-        o = pop.origin[rows]
+        o = pop.origin[rows].astype(np.intp)  # cast once: it indexes per-origin values twice
         wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
         pop.savings[rows] += wage[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t

@@ -78,7 +78,7 @@ class SeaCrossing:
         edges = w.next_edge(rows)
         # which cell takes each passenger (in proportion to its seats at that node) and in which boat class
         cum = np.cumsum(seats)
-        node_start = np.r_[0.0, cum][market.node_first_cell]
+        node_start = np.concatenate(([0.0], cum))[market.node_first_cell]
         x = node_start[nodes] + s.uniform(Decision.CELL, t, uid) * node_seats[nodes]
         cell = np.minimum(np.searchsorted(cum, x, side="right"), market.node_last_cell[nodes])
         share_u = np.array([c.unseaworthy_share() for c in cells])
@@ -104,8 +104,8 @@ class SeaCrossing:
         group = (edges.astype(np.int64) * MAX_CELLS_PER_EDGE + cell) * 2 + boat_class
         order = np.argsort(group, kind="stable")
         g_sorted = group[order]
-        starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        starts = np.flatnonzero(np.concatenate(([True], g_sorted[1:] != g_sorted[:-1])))
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
         boat_no = np.empty(len(order), np.int64)
         boat_no[order] = rank // cap[order]
         boat_key = group * 1_000_003 + boat_no
