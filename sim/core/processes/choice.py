@@ -112,6 +112,8 @@ class RouteChoice:
         cumulative sum and the comparison are elementwise over rows of migrants; many migrants are drawn in
         groups by their number of paths, so that no group pays for padding. A migrant with one path takes
         it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
+        if len(rows) == 0:  # nobody to draw for (the day's utilities hold all day, so computing them later is the same)
+            return self.first_edge[:0]
         w = self.world
         pop, net = w.pop, w.net
         nodes = pop.node[rows].astype(np.intp)  # cast once: it indexes several tables

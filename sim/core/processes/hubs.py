@@ -26,6 +26,8 @@ class Hubs:
 
     def arrive(self, rows: np.ndarray, t: int) -> None:
         """A migrant reaching a hub or departure point re-plans and starts working towards the next fee."""
+        if len(rows) == 0:
+            return
         pop = self.world.pop
         pop.at_node_since[rows] = t
         pop.since[rows] = t
@@ -40,6 +42,8 @@ class Hubs:
         The minimum stay counts from the arrival at the node: a migrant a few euros short at the end of a
         wait works the days it lacks, not the whole minimum stay again. ``retry`` (no smuggler found) waits
         the minimum stay afresh: finding another contact takes that long."""
+        if len(rows) == 0:
+            return
         w = self.world
         pop, p = w.pop, w.params
         pop.status[rows] = Status.WAITING

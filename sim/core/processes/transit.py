@@ -43,6 +43,8 @@ class Transit:
         self.market.pay_land(edges, persons)
 
     def start_leg(self, rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, t: int) -> None:
+        if len(rows) == 0:
+            return
         w = self.world
         pop, net = w.pop, w.net
         self.pay(rows, edges, fees, t)
