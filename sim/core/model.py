@@ -119,7 +119,7 @@ class RouteModel(mesa.Model):
         if len(due):
             status = pop.status[due]
             order = np.argsort(status, kind="stable")  # by status, rows in their order within each
-            bounds = np.r_[0, np.cumsum(np.bincount(status, minlength=N_STATUS))]
+            bounds = [0, *np.cumsum(np.bincount(status, minlength=N_STATUS)).tolist()]
             for code, handler in self.handlers:
                 rows = due[order[bounds[code]:bounds[code + 1]]]
                 if len(rows):

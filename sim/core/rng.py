@@ -102,11 +102,11 @@ class Streams:
         self._salts: dict[tuple[int, int], np.uint64] = {}
 
     def _salt(self, decision: int, day: int) -> np.uint64:
-        key = (int(decision), int(day))
-        salt = self._salts.get(key)
+        salt = self._salts.get((decision, day))  # an IntEnum hashes and compares as its int
         if salt is None:
             if len(self._salts) > 256:  # draws move forward in time: keep the cache small
                 self._salts.clear()
+            key = (int(decision), int(day))
             salt = np.uint64(_mix_int(self._base ^ _mix_int((key[0] << 32) + key[1] + 0x5BD1E995)))
             self._salts[key] = salt
         return salt
@@ -119,8 +119,7 @@ class Streams:
         h += self._salt(decision, day)
         h = _mix(h)
         h >>= _S11
-        out = h.astype(np.float64)
-        out += 0.5
+        out = np.add(h, 0.5)  # converted to float64 and offset in one pass
         out *= 1.0 / (1 << 53)
         return out
 

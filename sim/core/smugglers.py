@@ -13,7 +13,7 @@ have no capacity limit.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
 import mesa
@@ -188,7 +188,7 @@ class SeaCell(mesa.Agent):
                 self.organisers -= 1
                 self.aides = max(0.0, self.aides - p.aides_per_organiser)
 
-    def use_boats(self, boats_by_class: np.ndarray, fees: float) -> None:
+    def use_boats(self, boats_by_class: Sequence[float], fees: float) -> None:
         """Boats launched today (one-way: they are lost, seized or abandoned) and the fees collected."""
         for k in (0, 1):
             self.boats[k] = max(0.0, self.boats[k] - float(boats_by_class[k]))

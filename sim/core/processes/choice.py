@@ -36,7 +36,9 @@ class RouteChoice:
         self.paths_by_rank = np.ascontiguousarray(net.node_paths.T)  # (k-th path, node), -1 padded
         last_edge = net.path_edges[np.arange(len(net.path_len)), net.path_len - 1]
         self.path_dest = world.dest_of_node[net.edge_to[last_edge]]  # destination index of each path's end
+        self.first_edge = net.path_edges[:, 0].astype(np.intp)
         self._util: tuple[np.ndarray, ...] | None = None  # today's path utilities, computed when first needed
+        self._tables: tuple[np.ndarray, ...] | None = None  # the same by (rank, node), see _node_tables
         self._logsum_ref: np.ndarray | None = None  # each origin's logsum on the first day (see deterrence)
         self._outlook: np.ndarray | None = None  # each node's averaged logsum (see give_up_rate)
         self._outlook_ref: np.ndarray | None = None
@@ -60,7 +62,22 @@ class RouteChoice:
         the risk terms of each, which an information campaign scales for the migrants it reached."""
         if self._util is None:
             self._util = self._path_utilities()
+            self._tables = None
         return self._util
+
+    def _node_tables(self) -> tuple[np.ndarray, ...]:
+        """Today's A, B, risk A and risk B of the k-th path from each node, (rank, node), built once a day so
+        that a draw gathers one table per term instead of path ids first: a padded slot holds A = -inf and 0
+        for the others, which gives the -inf utility an absent path has (the information campaign's term
+        there is 0 x info + 0, so it leaves the -inf alone)."""
+        util = self.utilities()
+        if self._tables is None:
+            ranks = self.paths_by_rank
+            valid = ranks >= 0
+            safe = np.where(valid, ranks, 0)
+            pads = (-np.inf, 0.0, 0.0, 0.0)
+            self._tables = tuple(np.where(valid, x[safe], pad) for x, pad in zip(util, pads, strict=True))
+        return self._tables
 
     def _path_utilities(self) -> tuple[np.ndarray, ...]:
         w = self.world
@@ -91,64 +108,70 @@ class RouteChoice:
         b = risk_b + p["beta_success"] * (np.log1p(-obs_int) - np.log1p(-prior_int))
         return a, b, risk_a, risk_b
 
-    def choose(self, rows: np.ndarray, t: int) -> None:
+    def choose(self, rows: np.ndarray, t: int) -> np.ndarray:
         """Multinomial logit over the paths from each migrant's node, sampled by inverting the cumulative
-        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired).
+        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired). Returns the
+        first leg of each chosen path (the leg they take next: ``leg`` is reset to 0).
 
         Alternatives run down the first axis, as many as the busiest node offers, so the maximum, the
         cumulative sum and the comparison are elementwise over rows of migrants; many migrants are drawn in
         groups by their number of paths, so that no group pays for padding. A migrant with one path takes
         it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
+        if len(rows) == 0:  # nobody to draw for (the day's utilities hold all day, so computing them later is the same)
+            return self.first_edge[:0]
         w = self.world
         pop, net = w.pop, w.net
-        nodes = pop.node[rows]
+        nodes = pop.node[rows].astype(np.intp)  # cast once: it indexes several tables
         n_alts = self.n_paths[nodes]
-        width = int(n_alts.max(initial=1))
-        alts = self.paths_by_rank[:width, nodes]  # (alternatives, migrants), C-contiguous, -1 padded
-        pick = alts[0].copy()
+        pick = self.paths_by_rank[0, nodes]
         if len(rows) >= GROUP_BY_WIDTH_FROM:  # many migrants: draw each group over its own number of paths
-            groups = [np.flatnonzero(n_alts == k) for k in np.unique(n_alts) if k > 1]
+            present = np.flatnonzero(np.bincount(n_alts))
+            groups = [(np.flatnonzero(n_alts == k), int(k)) for k in present if k > 1]
         else:
-            groups = [np.flatnonzero(n_alts > 1)]
-        for many in groups:
+            many = np.flatnonzero(n_alts > 1)
+            groups = [(many, int(n_alts[many].max(initial=0)))]
+        for many, k in groups:
             if len(many) == 0:
                 continue
-            k = int(n_alts[many].max())
-            if len(many) < len(rows) or k < width:
-                rows_m, alts_m = rows[many], alts[:k, many]
+            if len(many) < len(rows):
+                pick[many] = self._draw(rows[many], nodes[many], k, t)
             else:
-                rows_m, alts_m = rows, alts
-            pick[many] = self._draw(rows_m, alts_m, t)
+                pick = self._draw(rows, nodes, k, t)
         pop.path[rows] = pick
         pop.leg[rows] = 0
         pop.route[rows] = net.path_route[pick]
+        return self.first_edge[pick]
 
-    def _draw(self, rows: np.ndarray, alts: np.ndarray, t: int) -> np.ndarray:
+    def cheapest_first_fee(self) -> np.ndarray:
+        """Per node, today's lowest fee (EUR) of the first leg of a path from it (inf where none starts)."""
+        fee = self.market.fee(self.first_edge)
+        return np.where(self.paths_by_rank >= 0, fee[np.maximum(self.paths_by_rank, 0)], np.inf).min(axis=0)
+
+    def _draw(self, rows: np.ndarray, nodes: np.ndarray, k: int, t: int) -> np.ndarray:
+        """The chosen path of each migrant among the first ``k`` paths from its node."""
         w = self.world
         pop = w.pop
-        a, b, risk_a, risk_b = self.utilities()
-        valid = alts >= 0
-        safe = np.where(valid, alts, 0)
+        a, b, risk_a, risk_b = self._node_tables()
         info = pop.info[rows]
-        v = b[safe]  # utility a + info * b, computed in place
+        v = b[:k, nodes]  # utility a + info * b, computed in place
         v *= info
-        v += a[safe]
-        extra = w.levers.perceived_risk_mult[pop.origin[rows]] - 1.0
-        if extra.any():  # an information campaign scales the risk terms for those it reached
-            r = risk_b[safe]
-            r *= info
-            r += risk_a[safe]
-            r *= extra
-            v += r
-        v[~valid] = -np.inf
+        v += a[:k, nodes]
+        mult = w.levers.perceived_risk_mult
+        if (mult != 1.0).any():
+            extra = mult[pop.origin[rows]] - 1.0
+            if extra.any():  # an information campaign scales the risk terms for those it reached
+                r = risk_b[:k, nodes]
+                r *= info
+                r += risk_a[:k, nodes]
+                r *= extra
+                v += r
         v -= v.max(axis=0)
         np.exp(v, out=v)
         np.cumsum(v, axis=0, out=v)
         u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows])
-        u *= v[-1]
-        k = (v < u).sum(axis=0)
-        np.minimum(k, len(alts) - 1, out=k)
-        return np.take_along_axis(alts, k[None, :], axis=0)[0]
+        u *= v[-1]  # u < 1 x the total, so the last cumulative sum is never below it: k - 1 comparisons
+        rank = (v[:-1] < u).sum(axis=0)
+        return self.paths_by_rank[rank, nodes]
 
     def logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:
         """The logsum ln sum_k exp(V_k) of the utilities of the paths from each of ``nodes``, judged at

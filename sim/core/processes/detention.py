@@ -24,6 +24,8 @@ class Detention:
         self.settling = settling
 
     def detain(self, rows: np.ndarray, t: int) -> None:
+        if len(rows) == 0:
+            return
         w = self.world
         pop, p = w.pop, w.params
         pop.status[rows] = Status.DETAINED

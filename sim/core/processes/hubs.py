@@ -22,14 +22,17 @@ class Hubs:
         self.market = market
         self.choice = choice
         self.wage = world.net.node_wage * world.params["transit_wage_mult"]  # EUR a day earned while waiting
+        self.wage_floor = np.maximum(self.wage, 1e-9)  # the divisor of the days' work a fee takes
 
     def arrive(self, rows: np.ndarray, t: int) -> None:
         """A migrant reaching a hub or departure point re-plans and starts working towards the next fee."""
+        if len(rows) == 0:
+            return
         pop = self.world.pop
         pop.at_node_since[rows] = t
         pop.since[rows] = t
-        self.choice.choose(rows, t)
-        self.plan_wait(rows, t)
+        edges = self.choice.choose(rows, t)
+        self.plan_wait(rows, t, self.market.fee(edges))
 
     def plan_wait(self, rows: np.ndarray, t: int, fee: np.ndarray | None = None, retry: bool = False) -> None:
         """WAITING until the next fee is earned or the next review, whichever comes first, unless giving up
@@ -39,32 +42,36 @@ class Hubs:
         The minimum stay counts from the arrival at the node: a migrant a few euros short at the end of a
         wait works the days it lacks, not the whole minimum stay again. ``retry`` (no smuggler found) waits
         the minimum stay afresh: finding another contact takes that long."""
+        if len(rows) == 0:
+            return
         w = self.world
         pop, p = w.pop, w.params
         pop.status[rows] = Status.WAITING
         pop.since[rows] = t  # wages are credited from now on
-        nodes = pop.node[rows]
+        nodes = pop.node[rows].astype(np.intp)
         if fee is None:  # the next leg's fee today, unless the caller has it already
             fee = self.market.fee(w.next_edge(rows))
-        wage = self.wage[nodes]
-        deficit = np.maximum(fee - pop.savings[rows], 0)
-        work_days = np.where(deficit > 0, np.ceil(deficit / np.maximum(wage, 1e-9)), 0)
+        deficit = np.maximum(fee - pop.savings[rows], 0)  # no deficit: 0 / wage = 0 days of work
+        work_days = np.ceil(np.divide(deficit, self.wage_floor[nodes], out=deficit), out=deficit)
         min_stay = p["hub_min_stay_days"]
         if not retry:
             min_stay = min_stay - (t - pop.at_node_since[rows])
         wait = np.maximum(1, np.maximum(min_stay, np.minimum(work_days, p["transit_review_days"]))).astype(np.int32)
-        quits = np.zeros(len(rows), bool)
-        give_up_day = wait
         node_rate = self.choice.give_up_rate()
-        rate = node_rate[nodes]
-        if rate.max(initial=0.0) > 0:  # geometric time to giving up, drawn afresh for each wait: today's hazard
+        positive = node_rate > 0
+        if positive.any() and positive[nodes].any():  # geometric time to giving up, drawn afresh for each wait
             u = w.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
             with np.errstate(divide="ignore"):
-                log_stay = np.log1p(-node_rate)[nodes]  # per node, then per migrant
-                give_up_day = np.where(rate > 0, np.ceil(np.log(u) / log_stay), np.inf)
+                log_stay = np.log1p(-node_rate)  # per node, then per migrant: today's hazard
+                give_up_day = np.ceil(np.log(u, out=u) / log_stay[nodes])
+            if not positive.all():
+                give_up_day[~positive[nodes]] = np.inf
             quits = give_up_day < wait
-        pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
-        pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+            pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
+            pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
+        else:
+            pop.intent[rows] = INTENT_NONE
+            pop.until[rows] = t + wait
 
     def earn(self, rows: np.ndarray, t: int) -> None:
         """Credit the wages earned while waiting since the last credit."""

@@ -102,8 +102,8 @@ class SmugglerMarket:
 
     def seats(self, bad_node: np.ndarray) -> np.ndarray:
         """Persons each cell can put to sea today, in agents."""
-        rescue = self.coast.rescue
-        persons = np.array([c.seat_capacity(bool(bad_node[c.node]), float(rescue[c.node])) for c in self.cells])
+        bad, rescue = bad_node.tolist(), self.coast.rescue.tolist()  # Python scalars for the cells' arithmetic
+        persons = np.array([c.seat_capacity(bad[c.node], rescue[c.node]) for c in self.cells])
         return self.world.to_agents(persons)
 
     def record_month_end(self, m: int) -> None:

@@ -75,10 +75,12 @@ class Origins:
 
     def review(self, rows: np.ndarray, t: int) -> None:
         """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is
-        seen each day. Competing weekly risks are read off one keyed draw: legal place, give up, set out."""
+        seen each day. Competing weekly risks are read off one keyed draw: legal place, give up, set out.
+        Those who would set out but cannot pay for any first leg keep their next review without planning a
+        path (an aspirant's path is read only once it has paid for its first leg)."""
         w = self.world
         pop, lv, p, net = w.pop, w.levers, w.params, w.net
-        o = pop.origin[rows]
+        o = pop.origin[rows].astype(np.intp)  # cast once: it indexes per-origin values twice
         wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
         pop.savings[rows] += wage[o] * (t - pop.since[rows])  # saving
         pop.since[rows] = t
@@ -102,10 +104,11 @@ class Origins:
             go = ~give_up & (u < (week_quit + week_go)[o])
         w.finalise(rows[give_up], Status.EXITED)
         leave = rows[go]
+        # one who cannot pay the first leg of any path on offer would drop whichever plan it drew: no draw
+        leave = leave[pop.savings[leave] >= self.choice.cheapest_first_fee()[pop.node[leave]]]
         if len(leave) == 0:
             return
-        self.choice.choose(leave, t)
-        edges = w.next_edge(leave)
+        edges = self.choice.choose(leave, t)
         fee = self.market.fee(edges)
         can = pop.savings[leave] >= fee  # those who cannot pay yet keep their next review
         leave, edges, fee = leave[can], edges[can], fee[can]

@@ -21,19 +21,20 @@ class MonthEndRecords:
         self.market = market
         self.node_country = world.net.node_transit_country
         self.n_countries = len(world.net.transit_countries)
+        self.in_transit = np.zeros(len(Status), bool)  # by status: waiting, with a smuggler or detained
+        self.in_transit[[Status.WAITING, Status.WITH_SMUGGLER, Status.DETAINED]] = True
 
     def step(self, t: int) -> None:
         w = self.world
         if not w.calendar.month_end[t]:
             return
         pop, m, n_routes, tallies = w.pop, w.month(t), len(w.net.routes), w.tallies
-        st = pop.status[: pop.n]
-        transit = (st == Status.WAITING) | (st == Status.WITH_SMUGGLER) | (st == Status.DETAINED)
-        route = pop.route[: pop.n]
-        long_ = transit & ((t - pop.at_node_since[: pop.n]) > w.params["stranded_days"])
-        tallies.route["in_transit"][m] = np.bincount(route[transit], minlength=n_routes) * w.weight
+        transit = np.flatnonzero(self.in_transit[pop.status[: pop.n]])  # one pass over the population
+        route = pop.route[transit]
+        long_ = (t - pop.at_node_since[transit]) > w.params["stranded_days"]
+        tallies.route["in_transit"][m] = np.bincount(route, minlength=n_routes) * w.weight
         tallies.route["stranded"][m] = np.bincount(route[long_], minlength=n_routes) * w.weight
-        country = self.node_country[pop.node[: pop.n][transit]]  # where they wait, work or are held
+        country = self.node_country[pop.node[transit]]  # where they wait, work or are held
         country = country[country >= 0]
         tallies.present_by_country[m] = np.bincount(country, minlength=self.n_countries) * w.weight
         self.market.record_month_end(m)

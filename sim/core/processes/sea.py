@@ -54,8 +54,7 @@ class SeaCrossing:
         long_wait = (t - pop.since[rows]) >= 30
         if long_wait.any():
             lw = rows[long_wait]
-            self.choice.choose(lw, t)
-            moved = net.edge_mode[w.next_edge(lw)] != SEA
+            moved = net.edge_mode[self.choice.choose(lw, t)] != SEA
             pop.since[lw[~moved]] = t
             self.hubs.plan_wait(lw[moved], t)
             rows = np.concatenate([rows[~long_wait], lw[~moved]])
@@ -79,7 +78,7 @@ class SeaCrossing:
         edges = w.next_edge(rows)
         # which cell takes each passenger (in proportion to its seats at that node) and in which boat class
         cum = np.cumsum(seats)
-        node_start = np.r_[0.0, cum][market.node_first_cell]
+        node_start = np.concatenate(([0.0], cum))[market.node_first_cell]
         x = node_start[nodes] + s.uniform(Decision.CELL, t, uid) * node_seats[nodes]
         cell = np.minimum(np.searchsorted(cum, x, side="right"), market.node_last_cell[nodes])
         share_u = np.array([c.unseaworthy_share() for c in cells])
@@ -105,8 +104,8 @@ class SeaCrossing:
         group = (edges.astype(np.int64) * MAX_CELLS_PER_EDGE + cell) * 2 + boat_class
         order = np.argsort(group, kind="stable")
         g_sorted = group[order]
-        starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
-        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        starts = np.flatnonzero(np.concatenate(([True], g_sorted[1:] != g_sorted[:-1])))
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.append(starts, len(order))))
         boat_no = np.empty(len(order), np.int64)
         boat_no[order] = rank // cap[order]
         boat_key = group * 1_000_003 + boat_no
@@ -116,8 +115,9 @@ class SeaCrossing:
         paid = np.bincount(cell, weights=fee, minlength=len(cells)) * w.weight
         used = np.zeros((len(cells), 2))
         np.add.at(used, (b_cell, b_class), real)
-        for i in np.flatnonzero(paid > 0):
-            cells[i].use_boats(used[i], float(paid[i]))
+        used_by_cell, paid_by_cell = used.tolist(), paid.tolist()
+        for i in np.flatnonzero(paid > 0).tolist():
+            cells[i].use_boats(used_by_cell[i], paid_by_cell[i])
         tallies.add_to(tallies.boats_launched, t, (b_route, b_class), real)
         # each boat's draws are keyed by its launch slot - the day, crossing, cell, class and the boat's number
         # in that group's launches - not by who is on it: paired scenarios fill boats from queues that differ

@@ -43,6 +43,8 @@ class Transit:
         self.market.pay_land(edges, persons)
 
     def start_leg(self, rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, t: int) -> None:
+        if len(rows) == 0:
+            return
         w = self.world
         pop, net = w.pop, w.net
         self.pay(rows, edges, fees, t)
@@ -96,8 +98,7 @@ class Transit:
         rows = rows[~quit_]
         if len(rows) == 0:
             return
-        self.choice.choose(rows, t)
-        edges = w.next_edge(rows)
+        edges = self.choice.choose(rows, t)
         fee = self.market.fee(edges)
         can = pop.savings[rows] >= fee
         self.hubs.plan_wait(rows[~can], t, fee[~can])
