@@ -41,6 +41,21 @@ def test_host_stocks_conserve_persons_and_movers_become_migrants(network):
     assert np.allclose(r.host_stock[-1], stocks.stock.sum(axis=1))
 
 
+def test_a_fall_in_the_record_takes_people_out_of_the_stock_and_every_person_is_still_counted(network):
+    """With host_record_exits 1 the stocks lose, day by day, what the UNHCR record lost in each month (Iran and
+    Pakistan, Mauritania and others fall in 2013-2014): end = start + inflow - moved - exited, exited is the
+    record's fall, and at 0 no one leaves that way."""
+    model, _ = run(network, params={**ON, "host_record_exits": 1.0})
+    d, stocks = model.config.demand, model.stocks
+    months = d.month(END) + 1
+    fed = d.host_stock0.sum(axis=1) + d.host_inflow[:, :, :months].sum(axis=(1, 2))
+    assert np.allclose(stocks.stock.sum(axis=1), fed - stocks.moved.sum(axis=1) - stocks.exited.sum(axis=1))
+    fell = d.host_outflow[:, :, :months].sum(axis=(1, 2))
+    assert fell.sum() > 10_000 and np.allclose(stocks.exited.sum(axis=1), fell)
+    off, _ = run(network, params=ON)
+    assert off.stocks.exited.sum() == 0
+
+
 def test_no_onward_rate_no_movers_and_unchanged_flows(network):
     """With the onward rate and the driver elasticities at 0 (the defaults) the demand inputs change nothing."""
     _, with_inputs = run(network)

@@ -27,6 +27,7 @@ class DemandInputs:
     host_inflation: np.ndarray  # (hosts, months) consumer price inflation in the host, percent a year
     host_listed: np.ndarray  # (hosts, origins) bool: the host keeps a stock of the origin's people
     settle_host: np.ndarray  # (nodes,) host whose stock those who give up at the node may join, -1: none
+    host_outflow: np.ndarray | None = None  # (hosts, origins, months) persons by which the record fell in the month
     host_transit: np.ndarray | None = None  # (hosts,) bool: a transit host (hosts.csv kind); None: none is
 
     def __post_init__(self) -> None:

@@ -56,6 +56,11 @@ _PARAMETERS = [
     Parameter("host_exit_rate", 0.0, "per year", 0.0, 1.0, f"{_A}; 0 until calibrated: the UNHCR stocks that "
               "feed the hosts are net of returns already", "yearly probability that a person in a host stock "
               "leaves it other than towards Europe (returns home, resettlement, settling for good)"),
+    Parameter("host_record_exits", 0.0, "share", 0.0, 1.0, f"{_A}; 0 (off) until calibrated. Basis: a fall in "
+              "a host's UNHCR stock is people who left it - returned, were naturalised or resettled (Syrians in "
+              "Türkiye 2022-2024), or moved on to Europe, whom the model draws itself, so 1 counts those twice",
+              "share of the record's monthly fall in a host's stock taken out of the model's stock as exits other "
+              "than towards Europe"),
     Parameter("host_outlook_elasticity", 1.0, "per unit of logsum", 0.0, 5.0, f"{_A}; basis: the nested logit "
               "that sets the transit give-up hazard (transit_deterrence), seen from the other side: better "
               "prospects ahead draw people on", "how far the onward hazard follows the prospects from the host's "

@@ -116,7 +116,7 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
     stocks = drivers.load_bilateral_stocks(groups, drivers_dir, as_of=as_of)
     before = _window(stocks, _previous(first_month), n)  # month-end stocks, one month behind
     after = _window(stocks, first_month, n)
-    stock0, inflow = np.zeros((n_h, n_o)), np.zeros((n_h, n_o, n))
+    stock0, inflow, outflow = np.zeros((n_h, n_o)), np.zeros((n_h, n_o, n)), np.zeros((n_h, n_o, n))
     listed, settle_host = np.zeros((n_h, n_o), bool), np.full(net.n_nodes, -1, np.intp)
     g = 0
     for h, host in enumerate(hosts):
@@ -126,6 +126,7 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
             listed[h, k] = True
             stock0[h, k] = before[g, 0]
             inflow[h, k] = np.maximum(after[g] - before[g], 0.0)
+            outflow[h, k] = np.maximum(before[g] - after[g], 0.0)
             g += 1
     inflation = np.zeros((0, n))
     if hosts:
@@ -133,7 +134,8 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
         inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
                         host_ids=tuple(h.id for h in hosts), host_node=np.array([h.node for h in hosts], np.int16),
-                        host_stock0=stock0, host_inflow=inflow, host_inflation=inflation, host_listed=listed,
+                        host_stock0=stock0, host_inflow=inflow, host_outflow=outflow, host_inflation=inflation,
+                        host_listed=listed,
                         settle_host=settle_host, host_transit=np.array([h.transit for h in hosts], bool))
 
 

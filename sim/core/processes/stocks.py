@@ -8,7 +8,8 @@ Reads: the monthly inflow to each host and the host's inflation (demand inputs);
 journey at the host's nodes and stayed (settling); those following earlier arrivals from each stock
 (following); the averaged outlook of the paths from the host's node (choice), which carries what people learn
 about the route (deaths, interceptions, prices) and enforcement at the coast; the day's ``onward_mult`` lever
-at the node (dated events in the host: crackdowns, expulsions).
+at the node (dated events in the host: crackdowns, expulsions); the record's monthly fall in each stock
+(returns, naturalisation, resettlement), a share of which leaves the stock (``host_record_exits``).
 Writes: the stocks; new migrant rows (status WAITING at the host's node, through hubs); ``onward_by_host`` and the
 month-end ``host_stock`` tallies.
 """
@@ -43,6 +44,11 @@ class HostStocks:
         self.stock = demand.host_stock0 + before * demand.host_inflow[:, :, demand.month(first)]  # persons
         self.moved = np.zeros_like(self.stock)  # persons who moved on since the start (spin-up included)
         self.settled = np.zeros_like(self.stock)  # persons who gave up the journey and stayed (settling.py)
+        self.exited = np.zeros_like(self.stock)  # persons taken out as the record's stock fell (host_record_exits)
+        if world.params["host_record_exits"] > 0 and demand.host_outflow is not None:  # the days before, likewise
+            self.exited = np.minimum(self.stock, before * world.params["host_record_exits"]
+                                     * demand.host_outflow[:, :, demand.month(first)])
+            self.stock -= self.exited
         self.m0 = demand.month(world.calendar.start)  # the period's first month: reference for the host's economy
         p = world.params  # yearly onward rate per host, as a daily probability: transit hosts at their own multiple
         transit = np.zeros(len(demand.host_ids), bool) if demand.host_transit is None else demand.host_transit
@@ -60,6 +66,11 @@ class HostStocks:
             self.settled += settled
         if p["host_exit_rate"] > 0:
             self.stock *= 1.0 - p["host_exit_rate"] / 365.25
+        if p["host_record_exits"] > 0 and d.host_outflow is not None:  # the record's own fall: returns and others
+            fall = p["host_record_exits"] * d.host_outflow[:, :, m] / cal.monthrange(w.date.year, w.date.month)[1]
+            gone = np.minimum(self.stock, fall)
+            self.stock -= gone
+            self.exited += gone
         if p["host_onward_rate"] > 0 or self.followers is not None:
             self._move_on(t, self.onward_hazard(m))
         if w.calendar.month_end[t] and w.month(t) >= 0:
