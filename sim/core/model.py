@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.core.authorities import BorderAuthority
 from sim.core.config import ModelConfig, ReplicateResult
-from sim.core.population import N_STATUS, Status
+from sim.core.population import Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
@@ -115,13 +115,10 @@ class RouteModel(mesa.Model):
         """Every migrant whose timer has run out is handled by the process for its status."""
         pop = self.world.pop
         self.world.agent_steps += pop.n - pop.n_final_rows
-        due = pop.due(t)
+        due, bounds = pop.due_by_status(t)
         if len(due):
-            status = pop.status[due]
-            order = np.argsort(status, kind="stable")  # by status, rows in their order within each
-            bounds = [0, *np.cumsum(np.bincount(status, minlength=N_STATUS)).tolist()]
             for code, handler in self.handlers:
-                rows = due[order[bounds[code]:bounds[code + 1]]]
+                rows = due[bounds[code]:bounds[code + 1]]
                 if len(rows):
                     self._run(handler.__qualname__, handler, rows, t)
         self.market.count_queue(due)

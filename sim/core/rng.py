@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from enum import IntEnum
 
+import numba
 import numpy as np
 from scipy import special, stats
 
@@ -63,18 +64,25 @@ class Decision(IntEnum):
 _S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on a uint64 array, in place (wrapping arithmetic is intended); one scratch
-    array serves the three shifts."""
-    tmp = np.right_shift(x, _S30)
-    x ^= tmp
+@numba.njit(cache=True, inline="always")
+def keyed_uniform(key: np.uint64, salt: np.uint64) -> float:
+    """The U(0,1) draw for one key (as a uint64) and a (decision, day) salt: the same number
+    :meth:`Streams.uniform` gives, for compiled kernels that draw inside their own loop."""
+    x = key * _GOLDEN + salt
+    x ^= x >> _S30
     x *= _M1
-    np.right_shift(x, _S27, out=tmp)
-    x ^= tmp
+    x ^= x >> _S27
     x *= _M2
-    np.right_shift(x, _S31, out=tmp)
-    x ^= tmp
-    return x
+    x ^= x >> _S31
+    return (np.float64(x >> _S11) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True)
+def _uniforms(keys: np.ndarray, salt: np.uint64) -> np.ndarray:
+    out = np.empty(len(keys), np.float64)
+    for i in range(len(keys)):
+        out[i] = keyed_uniform(keys[i], salt)
+    return out
 
 
 def poisson_quantile(q: np.ndarray, lam: np.ndarray) -> np.ndarray:
@@ -115,13 +123,11 @@ class Streams:
         """U(0,1) draws, one per key; keys are non-negative integers (migrant ids, slots...)."""
         k = np.asarray(keys)
         k = k.view(np.uint64) if k.dtype == np.int64 else k.astype(np.uint64)
-        h = k * _GOLDEN
-        h += self._salt(decision, day)
-        h = _mix(h)
-        h >>= _S11
-        out = np.add(h, 0.5)  # converted to float64 and offset in one pass
-        out *= 1.0 / (1 << 53)
-        return out
+        return _uniforms(k.reshape(-1), self._salt(decision, day)).reshape(k.shape)
+
+    def salt(self, decision: int, day: int) -> np.uint64:
+        """The (decision, day) salt a compiled kernel passes to :func:`keyed_uniform`."""
+        return self._salt(decision, day)
 
     def normal(self, decision: int, day: int, keys: np.ndarray) -> np.ndarray:
         return special.ndtri(self.uniform(decision, day, keys))

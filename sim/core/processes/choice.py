@@ -9,15 +9,15 @@ deterrence multiplier.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.parameters import DEPARTURE_CONSTANTS
 from sim.core.processes.information import Information
 from sim.core.processes.market import SmugglerMarket
-from sim.core.rng import Decision
+from sim.core.rng import Decision, keyed_uniform
 from sim.core.world import World
 
-GROUP_BY_WIDTH_FROM = 2000  # from this many migrants, draws are grouped by how many paths each has
 MAX_HUB_GIVE_UP = 0.2  # cap on the daily give-up probability in transit, however bleak the prospects
 TRANSIT_OUTLOOK_HALFLIFE_DAYS = 90.0  # assumption: those waiting judge the prospects over a season, not a day
 OUTLOOK_DECAY = 0.5 ** (1.0 / TRANSIT_OUTLOOK_HALFLIFE_DAYS)
@@ -110,68 +110,24 @@ class RouteChoice:
 
     def choose(self, rows: np.ndarray, t: int) -> np.ndarray:
         """Multinomial logit over the paths from each migrant's node, sampled by inverting the cumulative
-        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired). Returns the
-        first leg of each chosen path (the leg they take next: ``leg`` is reset to 0).
-
-        Alternatives run down the first axis, as many as the busiest node offers, so the maximum, the
-        cumulative sum and the comparison are elementwise over rows of migrants; many migrants are drawn in
-        groups by their number of paths, so that no group pays for padding. A migrant with one path takes
-        it without a draw (the draw would not change the pick, and skipping it moves no other draw)."""
+        choice probabilities at one keyed draw (monotone coupling: paired scenarios stay paired). Sets each
+        migrant's ``path``, ``leg`` (0) and ``route``, and returns the first leg of the chosen path (the leg
+        they take next). A migrant with one path takes it without a draw (the draw would not change the
+        pick, and skipping it moves no other draw)."""
         if len(rows) == 0:  # nobody to draw for (the day's utilities hold all day, so computing them later is the same)
             return self.first_edge[:0]
         w = self.world
-        pop, net = w.pop, w.net
-        nodes = pop.node[rows].astype(np.intp)  # cast once: it indexes several tables
-        n_alts = self.n_paths[nodes]
-        pick = self.paths_by_rank[0, nodes]
-        if len(rows) >= GROUP_BY_WIDTH_FROM:  # many migrants: draw each group over its own number of paths
-            present = np.flatnonzero(np.bincount(n_alts))
-            groups = [(np.flatnonzero(n_alts == k), int(k)) for k in present if k > 1]
-        else:
-            many = np.flatnonzero(n_alts > 1)
-            groups = [(many, int(n_alts[many].max(initial=0)))]
-        for many, k in groups:
-            if len(many) == 0:
-                continue
-            if len(many) < len(rows):
-                pick[many] = self._draw(rows[many], nodes[many], k, t)
-            else:
-                pick = self._draw(rows, nodes, k, t)
-        pop.path[rows] = pick
-        pop.leg[rows] = 0
-        pop.route[rows] = net.path_route[pick]
+        pop = w.pop
+        mult = w.levers.perceived_risk_mult
+        pick = _choose(rows, pop.node, pop.info, pop.origin, pop.uid, self.n_paths, *self._node_tables(),
+                       mult - 1.0, bool((mult != 1.0).any()), self.paths_by_rank, w.net.path_route, pop.path,
+                       pop.leg, pop.route, w.streams.salt(Decision.ROUTE_CHOICE, t))
         return self.first_edge[pick]
 
     def cheapest_first_fee(self) -> np.ndarray:
         """Per node, today's lowest fee (EUR) of the first leg of a path from it (inf where none starts)."""
         fee = self.market.fee(self.first_edge)
         return np.where(self.paths_by_rank >= 0, fee[np.maximum(self.paths_by_rank, 0)], np.inf).min(axis=0)
-
-    def _draw(self, rows: np.ndarray, nodes: np.ndarray, k: int, t: int) -> np.ndarray:
-        """The chosen path of each migrant among the first ``k`` paths from its node."""
-        w = self.world
-        pop = w.pop
-        a, b, risk_a, risk_b = self._node_tables()
-        info = pop.info[rows]
-        v = b[:k, nodes]  # utility a + info * b, computed in place
-        v *= info
-        v += a[:k, nodes]
-        mult = w.levers.perceived_risk_mult
-        if (mult != 1.0).any():
-            extra = mult[pop.origin[rows]] - 1.0
-            if extra.any():  # an information campaign scales the risk terms for those it reached
-                r = risk_b[:k, nodes]
-                r *= info
-                r += risk_a[:k, nodes]
-                r *= extra
-                v += r
-        v -= v.max(axis=0)
-        np.exp(v, out=v)
-        np.cumsum(v, axis=0, out=v)
-        u = w.streams.uniform(Decision.ROUTE_CHOICE, t, pop.uid[rows])
-        u *= v[-1]  # u < 1 x the total, so the last cumulative sum is never below it: k - 1 comparisons
-        rank = (v[:-1] < u).sum(axis=0)
-        return self.paths_by_rank[rank, nodes]
 
     def logsums(self, nodes: np.ndarray, info: np.ndarray) -> np.ndarray:
         """The logsum ln sum_k exp(V_k) of the utilities of the paths from each of ``nodes``, judged at
@@ -250,3 +206,43 @@ class RouteChoice:
         if self._host_shift_today is None:
             self.outlook_shift()
         return self._host_shift_today
+
+
+@numba.njit(cache=True)
+def _choose(rows: np.ndarray, node: np.ndarray, info: np.ndarray, origin: np.ndarray, uid: np.ndarray,
+            n_paths: np.ndarray, a: np.ndarray, b: np.ndarray, risk_a: np.ndarray, risk_b: np.ndarray,
+            extra: np.ndarray, campaign: bool, paths_by_rank: np.ndarray, path_route: np.ndarray,
+            path: np.ndarray, leg: np.ndarray, route: np.ndarray, salt: np.uint64) -> np.ndarray:
+    """The chosen path of each row among the paths from its node (tables are (rank, node), see
+    ``_node_tables``): utility a + info x b (plus the campaign's scaled risk terms, ``extra`` per origin),
+    minus the largest, exponentiated and summed in rank order; the draw times the total falls in one slot
+    (k - 1 comparisons). Writes ``path``, ``leg`` and ``route``; returns the picks."""
+    picks = np.empty(len(rows), np.int64)
+    v = np.empty(a.shape[0])
+    for j in range(len(rows)):
+        i = rows[j]
+        n = node[i]
+        k = n_paths[n]
+        rank = 0
+        if k > 1:
+            x = np.float64(info[i])
+            top = -np.inf
+            for r in range(k):
+                v[r] = b[r, n] * x + a[r, n]
+                if campaign:
+                    v[r] += (risk_b[r, n] * x + risk_a[r, n]) * extra[origin[i]]
+                top = max(top, v[r])
+            total = 0.0
+            for r in range(k):
+                total += np.exp(v[r] - top)
+                v[r] = total
+            u = keyed_uniform(np.uint64(uid[i]), salt) * total
+            for r in range(k - 1):
+                if v[r] < u:
+                    rank += 1
+        p = paths_by_rank[rank, n]
+        picks[j] = p
+        path[i] = p
+        leg[i] = 0
+        route[i] = path_route[p]
+    return picks

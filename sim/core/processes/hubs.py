@@ -7,13 +7,16 @@ not) and ``until`` (the day they next look again).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.population import INTENT_GIVE_UP, INTENT_NONE, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.market import SmugglerMarket
-from sim.core.rng import Decision
+from sim.core.rng import Decision, keyed_uniform
 from sim.core.world import World
+
+WAITING = int(Status.WAITING)
 
 
 class Hubs:
@@ -46,35 +49,53 @@ class Hubs:
             return
         w = self.world
         pop, p = w.pop, w.params
-        pop.status[rows] = Status.WAITING
-        pop.since[rows] = t  # wages are credited from now on
-        nodes = pop.node[rows].astype(np.intp)
         if fee is None:  # the next leg's fee today, unless the caller has it already
             fee = self.market.fee(w.next_edge(rows))
-        deficit = np.maximum(fee - pop.savings[rows], 0)  # no deficit: 0 / wage = 0 days of work
-        work_days = np.ceil(np.divide(deficit, self.wage_floor[nodes], out=deficit), out=deficit)
-        min_stay = p["hub_min_stay_days"]
-        if not retry:
-            min_stay = min_stay - (t - pop.at_node_since[rows])
-        wait = np.maximum(1, np.maximum(min_stay, np.minimum(work_days, p["transit_review_days"]))).astype(np.int32)
-        node_rate = self.choice.give_up_rate()
-        positive = node_rate > 0
-        if positive.any() and positive[nodes].any():  # geometric time to giving up, drawn afresh for each wait
-            u = w.streams.uniform(Decision.WAIT_GIVE_UP, t, pop.uid[rows])
-            with np.errstate(divide="ignore"):
-                log_stay = np.log1p(-node_rate)  # per node, then per migrant: today's hazard
-                give_up_day = np.ceil(np.log(u, out=u) / log_stay[nodes])
-            if not positive.all():
-                give_up_day[~positive[nodes]] = np.inf
-            quits = give_up_day < wait
-            pop.intent[rows] = np.where(quits, INTENT_GIVE_UP, INTENT_NONE)
-            pop.until[rows] = t + np.where(quits, give_up_day, wait).astype(np.int32)
-        else:
-            pop.intent[rows] = INTENT_NONE
-            pop.until[rows] = t + wait
+        min_stay = float(p["hub_min_stay_days"])
+        # a geometric time to giving up, drawn afresh for each wait, at each node's hazard today
+        log_stay = np.log1p(-self.choice.give_up_rate())
+        _plan(rows, fee, pop.node, pop.savings, pop.at_node_since, pop.uid, pop.status, pop.since, pop.intent,
+              pop.until, self.wage_floor, log_stay, t, min_stay, retry, float(p["transit_review_days"]),
+              w.streams.salt(Decision.WAIT_GIVE_UP, t))
 
     def earn(self, rows: np.ndarray, t: int) -> None:
         """Credit the wages earned while waiting since the last credit."""
         pop = self.world.pop
-        pop.savings[rows] += self.wage[pop.node[rows]] * (t - pop.since[rows])
-        pop.since[rows] = t
+        credit_wages(rows, pop.node, pop.savings, pop.since, self.wage, t)
+
+
+@numba.njit(cache=True)
+def credit_wages(rows: np.ndarray, place: np.ndarray, savings: np.ndarray, since: np.ndarray, wage: np.ndarray,
+                 t: int) -> None:
+    """Savings += wage at each row's place x days since the last credit, in float64 stored as float32 (as
+    NumPy's ``savings[rows] += ...`` does); the credit clock restarts today."""
+    for i in rows:
+        savings[i] = np.float32(np.float64(savings[i]) + wage[place[i]] * np.float64(t - since[i]))
+        since[i] = t
+
+
+@numba.njit(cache=True)
+def _plan(rows: np.ndarray, fee: np.ndarray, node: np.ndarray, savings: np.ndarray, at_node_since: np.ndarray,
+          uid: np.ndarray, status: np.ndarray, since: np.ndarray, intent: np.ndarray, until: np.ndarray,
+          wage_floor: np.ndarray, log_stay: np.ndarray, t: int, min_stay_days: float, retry: bool,
+          review_days: float, salt: np.uint64) -> None:
+    """Each row's wait (days of work for the fee's deficit, at least the minimum stay left and one day, at
+    most until the next review) and, where the node's hazard is positive, the day it would give up: the
+    wait ends on whichever comes first."""
+    for j in range(len(rows)):
+        i = rows[j]
+        n = node[i]
+        status[i] = WAITING
+        since[i] = t  # wages are credited from now on
+        work_days = np.ceil(max(fee[j] - np.float64(savings[i]), 0.0) / wage_floor[n])
+        min_stay = min_stay_days if retry else min_stay_days - (t - at_node_since[i])
+        wait = np.int32(max(1.0, max(min_stay, min(work_days, review_days))))
+        give_up_day = np.inf
+        if log_stay[n] < 0:
+            give_up_day = np.ceil(np.log(keyed_uniform(np.uint64(uid[i]), salt)) / log_stay[n])
+        if give_up_day < wait:
+            intent[i] = INTENT_GIVE_UP
+            until[i] = t + np.int32(give_up_day)
+        else:
+            intent[i] = INTENT_NONE
+            until[i] = t + wait

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numba
 import numpy as np
 
 from sim.core.demand import DemandInputs
@@ -20,7 +21,7 @@ from sim.core.processes.choice import RouteChoice
 from sim.core.processes.legal import LegalPathways
 from sim.core.processes.market import SmugglerMarket
 from sim.core.processes.transit import Transit
-from sim.core.rng import Decision
+from sim.core.rng import Decision, keyed_uniform
 from sim.core.world import World
 
 EPOCH = dt.date(1970, 1, 1)
@@ -80,17 +81,16 @@ class Origins:
         path (an aspirant's path is read only once it has paid for its first leg)."""
         w = self.world
         pop, lv, p, net = w.pop, w.levers, w.params, w.net
-        o = pop.origin[rows].astype(np.intp)  # cast once: it indexes per-origin values twice
         wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
-        pop.savings[rows] += wage[o] * (t - pop.since[rows])  # saving
-        pop.since[rows] = t
-        pop.until[rows] = t + REVIEW_DAYS  # the next review, unless they leave or exit today
-        u = w.streams.uniform(Decision.ORIGIN_DEPART, t, pop.uid[rows])
+        # saving since the last review, the next review (unless they leave or exit today) and the draw
+        u = _save_and_draw(rows, pop.origin, pop.savings, pop.since, pop.until, pop.uid, wage, t, REVIEW_DAYS,
+                           w.streams.salt(Decision.ORIGIN_DEPART, t))
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
         daily_go = p["departure_rate"] * lv.departure_mult * self.choice.deterrence()
         week_go = (1 - week_quit) * (1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS)
         if lv.legal_places.any() or lv.labour_places.any():
+            o = pop.origin[rows].astype(np.intp)
             p_legal = self.legal.probability(rows, o)
             legal = u < p_legal
             if legal.any():
@@ -99,11 +99,10 @@ class Origins:
             p_quit = p_legal + rest * week_quit
             give_up = ~legal & (u < p_quit)
             go = ~legal & ~give_up & (u < p_quit + rest * week_go[o])
+            quitting, leave = rows[give_up], rows[go]
         else:  # no legal places today: the same thresholds, per origin
-            give_up = u < week_quit
-            go = ~give_up & (u < (week_quit + week_go)[o])
-        w.finalise(rows[give_up], Status.EXITED)
-        leave = rows[go]
+            quitting, leave = _split(rows, u, pop.origin, week_quit, week_quit + week_go)
+        w.finalise(quitting, Status.EXITED)
         # one who cannot pay the first leg of any path on offer would drop whichever plan it drew: no draw
         leave = leave[pop.savings[leave] >= self.choice.cheapest_first_fee()[pop.node[leave]]]
         if len(leave) == 0:
@@ -115,6 +114,39 @@ class Origins:
         w.tallies.add("departures", t, pop.route[leave], w.weight)
         w.tallies.add_to(w.tallies.departures_by_origin, t, pop.origin[leave], w.weight)
         self.transit.start_leg(leave, edges, fee, t)
+
+
+@numba.njit(cache=True)
+def _save_and_draw(rows: np.ndarray, origin: np.ndarray, savings: np.ndarray, since: np.ndarray,
+                   until: np.ndarray, uid: np.ndarray, wage: np.ndarray, t: int, review_days: int,
+                   salt: np.uint64) -> np.ndarray:
+    """One pass over the reviewed rows: credit the wage since the last review (in float64, stored as float32,
+    as NumPy's ``savings[rows] += ...`` does), set the next review and draw the week's uniform."""
+    u = np.empty(len(rows))
+    for j in range(len(rows)):
+        i = rows[j]
+        savings[i] = np.float32(np.float64(savings[i]) + wage[origin[i]] * np.float64(t - since[i]))
+        since[i] = t
+        until[i] = t + review_days
+        u[j] = keyed_uniform(np.uint64(uid[i]), salt)
+    return u
+
+
+@numba.njit(cache=True)
+def _split(rows: np.ndarray, u: np.ndarray, origin: np.ndarray, quit_p: float,
+           go_below: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that give up (u < quit_p) and rows that set out (quit_p <= u < go_below[origin]), in row order."""
+    n_quit = n_go = 0
+    quitting = np.empty(len(rows), rows.dtype)
+    going = np.empty(len(rows), rows.dtype)
+    for j in range(len(rows)):
+        if u[j] < quit_p:
+            quitting[n_quit] = rows[j]
+            n_quit += 1
+        elif u[j] < go_below[origin[rows[j]]]:
+            going[n_go] = rows[j]
+            n_go += 1
+    return quitting[:n_quit], going[:n_go]
 
 
 def new_ids(epoch_day: int, counts: np.ndarray, id_base: int, what: str) -> tuple[np.ndarray, np.ndarray]:
