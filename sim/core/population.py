@@ -64,6 +64,7 @@ class Population:
         for name, dtype in _FIELDS.items():
             setattr(self, name, np.zeros(self._cap, dtype))
         self.n_final_rows = 0  # rows in a final status still held (removed at compaction)
+        self._scratch = np.empty(0, np.int64)  # working space of due_by_status
 
     def __len__(self) -> int:
         return self.n
@@ -98,7 +99,9 @@ class Population:
     def due_by_status(self, t: int) -> tuple[np.ndarray, list[int]]:
         """The rows :meth:`due` gives, grouped by status (in row order within each) in one compiled pass,
         and where each status's rows start: rows of status ``s`` are ``rows[bounds[s]:bounds[s + 1]]``."""
-        rows, counts = _due_by_status(self.until[: self.n], self.status[: self.n], t, N_STATUS)
+        if len(self._scratch) < self.n:
+            self._scratch = np.empty(self._cap, np.int64)
+        rows, counts = _due_by_status(self.until[: self.n], self.status[: self.n], t, N_STATUS, self._scratch)
         return rows, [0, *np.cumsum(counts).tolist()]
 
     def finalise(self, rows: np.ndarray, status: Status) -> None:
@@ -121,20 +124,24 @@ class Population:
 
 
 @numba.njit(cache=True)
-def _due_by_status(until: np.ndarray, status: np.ndarray, t: int, n_status: int) -> tuple[np.ndarray, np.ndarray]:
+def _due_by_status(until: np.ndarray, status: np.ndarray, t: int, n_status: int,
+                   scratch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A counting sort of the due rows by status: the same order as a stable sort of ``flatnonzero(until <= t)``
-    by status, without the population-sized mask and the sort."""
+    by status, without the population-sized mask and the sort. ``scratch`` holds at least ``len(until)``."""
+    k = 0
+    for i in range(len(until)):  # branch-free compaction of the due rows
+        scratch[k] = i
+        k += until[i] <= t
     counts = np.zeros(n_status, np.int64)
-    for i in range(len(until)):
-        if until[i] <= t:
-            counts[status[i]] += 1
+    for j in range(k):
+        counts[status[scratch[j]]] += 1
     start = np.zeros(n_status, np.int64)
     for s in range(1, n_status):
         start[s] = start[s - 1] + counts[s - 1]
-    rows = np.empty(start[-1] + counts[-1], np.int64)
-    for i in range(len(until)):
-        if until[i] <= t:
-            s = status[i]
-            rows[start[s]] = i
-            start[s] += 1
+    rows = np.empty(k, np.int64)
+    for j in range(k):
+        i = scratch[j]
+        s = status[i]
+        rows[start[s]] = i
+        start[s] += 1
     return rows, counts

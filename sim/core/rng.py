@@ -123,6 +123,8 @@ class Streams:
         """U(0,1) draws, one per key; keys are non-negative integers (migrant ids, slots...)."""
         k = np.asarray(keys)
         k = k.view(np.uint64) if k.dtype == np.int64 else k.astype(np.uint64)
+        if k.ndim == 1:
+            return _uniforms(k, self._salt(decision, day))
         return _uniforms(k.reshape(-1), self._salt(decision, day)).reshape(k.shape)
 
     def salt(self, decision: int, day: int) -> np.uint64:

@@ -6,6 +6,7 @@ Amounts are in persons (each agent counts ``weight`` = 1 / agents_per_person per
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.calendar import Calendar
@@ -39,18 +40,22 @@ class Tallies:
         """Add ``amount`` per element of ``route`` to the route flow ``name`` on day ``t``."""
         m = self.calendar.month(t)
         if m >= 0 and len(route):
-            np.add.at(self.route[name][m], route, amount)
+            add_at(self.route[name][m], route, amount)
 
     def add_edge(self, name: str, t: int, edges: np.ndarray, weight: float) -> None:
         m = self.calendar.month(t)
         if m >= 0 and len(edges):
-            np.add.at(self.by_crossing[name][m], edges, weight)
+            add_at(self.by_crossing[name][m], edges, weight)
 
     def add_to(self, table: np.ndarray, t: int, index: np.ndarray | tuple, amount: np.ndarray | float) -> None:
         """Add to one of the other monthly tables (by origin, destination, boat class) on day ``t``."""
         m = self.calendar.month(t)
-        if m >= 0:
+        if m < 0:
+            return
+        if isinstance(index, tuple):
             np.add.at(table[m], index, amount)
+        elif len(index):
+            add_at(table[m], index, amount)
 
     def result(self, agent_steps: int, agents_created: int) -> ReplicateResult:
         return ReplicateResult(
@@ -72,3 +77,24 @@ class Tallies:
             agent_steps=int(agent_steps),
             agents_created=int(agents_created),
         )
+
+
+def add_at(target: np.ndarray, index: np.ndarray, amount: np.ndarray | float) -> None:
+    """``np.add.at(target, index, amount)`` for a 1-D target: the same additions in the same order, compiled
+    (NumPy's unbuffered ``add.at`` costs microseconds a call, and the processes make dozens a day)."""
+    if isinstance(amount, float | int):  # np.float64 is a float
+        _add_scalar_at(target, index, float(amount))
+    else:
+        _add_at(target, index, amount)
+
+
+@numba.njit(cache=True)
+def _add_scalar_at(target: np.ndarray, index: np.ndarray, amount: float) -> None:
+    for i in index:
+        target[i] += amount
+
+
+@numba.njit(cache=True)
+def _add_at(target: np.ndarray, index: np.ndarray, amount: np.ndarray) -> None:
+    for j in range(len(index)):
+        target[index[j]] += amount[j]

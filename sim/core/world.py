@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+import numba
 import numpy as np
 
 from sim.core.calendar import Calendar
@@ -69,7 +70,7 @@ class World:
 
     def next_edge(self, rows: np.ndarray) -> np.ndarray:
         """The leg each migrant is on or will take next."""
-        return self.net.path_edges[self.pop.path[rows], self.pop.leg[rows]].astype(np.intp)
+        return _next_edge(rows, self.pop.path, self.pop.leg, self.net.path_edges)
 
     def month(self, t: int) -> int:
         return self.calendar.month(t)
@@ -82,3 +83,11 @@ class World:
         assert counts[[int(s) for s in FINAL]].sum() == 0, "a final status left in a live row"
         assert counts.sum() + self.final_counts.sum() == self.created, "migrants lost or double-counted"
         assert len(np.unique(pop.uid[: pop.n])) == pop.n, "duplicate migrant ids"
+
+
+@numba.njit(cache=True)
+def _next_edge(rows: np.ndarray, path: np.ndarray, leg: np.ndarray, path_edges: np.ndarray) -> np.ndarray:
+    out = np.empty(len(rows), np.intp)
+    for j in range(len(rows)):
+        out[j] = path_edges[path[rows[j]], leg[rows[j]]]
+    return out

@@ -8,6 +8,7 @@ point), ``fee_index`` (the day's price index per edge) and the arrests and confi
 from __future__ import annotations
 
 import mesa
+import numba
 import numpy as np
 
 from sim.core.population import Status
@@ -72,8 +73,8 @@ class SmugglerMarket:
         signal. Everyone in that status was handled today (a place in the queue lasts one day), so the rows
         handled today are enough; no scan of the whole population."""
         pop = self.world.pop
-        waiting = handled[pop.status[handled] == Status.WITH_SMUGGLER]
-        self.queue = np.bincount(pop.node[waiting], minlength=self.world.net.n_nodes) * self.world.weight
+        self.queue = _count_at_nodes(handled, pop.status, pop.node, int(Status.WITH_SMUGGLER),
+                                     self.world.net.n_nodes) * self.world.weight
 
     def _queues(self) -> None:
         """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
@@ -117,3 +118,13 @@ class SmugglerMarket:
                 tallies.price_index[m, r] = np.mean([c.price_index for c in cells])
                 tallies.capacity[m, r] = sum(c.seat_capacity(False, 0.0) for c in cells)
                 tallies.load[m, r] = np.mean([c.load for c in cells])
+
+
+@numba.njit(cache=True)
+def _count_at_nodes(rows: np.ndarray, status: np.ndarray, node: np.ndarray, code: int, n_nodes: int) -> np.ndarray:
+    """How many of ``rows`` have status ``code``, by node."""
+    counts = np.zeros(n_nodes, np.int64)
+    for i in rows:
+        if status[i] == code:
+            counts[node[i]] += 1
+    return counts
