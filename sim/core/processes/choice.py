@@ -234,7 +234,8 @@ def _choose(rows: np.ndarray, node: np.ndarray, info: np.ndarray, origin: np.nda
                 top = max(top, v[r])
             total = 0.0
             for r in range(k):
-                total += np.exp(v[r] - top)
+                d = v[r] - top
+                total += 1.0 if d == 0.0 else np.exp(d)  # exp(0) is exactly 1: the best path costs no exp
                 v[r] = total
             u = keyed_uniform(np.uint64(uid[i]), salt) * total
             for r in range(k - 1):

@@ -82,14 +82,17 @@ class Origins:
         w = self.world
         pop, lv, p, net = w.pop, w.levers, w.params, w.net
         wage = net.node_wage[net.origin_node] * lv.wage_mult  # EUR a day at each origin (aspirants are at home)
-        # saving since the last review, the next review (unless they leave or exit today) and the draw
-        u = _save_and_draw(rows, pop.origin, pop.savings, pop.since, pop.until, pop.uid, wage, t, REVIEW_DAYS,
-                           w.streams.salt(Decision.ORIGIN_DEPART, t))
         # weekly probabilities, computed per origin (a handful of values) rather than per aspirant
         week_quit = 1.0 - (1.0 - p["origin_give_up_rate"]) ** REVIEW_DAYS
         daily_go = p["departure_rate"] * lv.departure_mult * self.choice.deterrence()
         week_go = (1 - week_quit) * (1.0 - (1.0 - np.minimum(1.0, daily_go)) ** REVIEW_DAYS)
-        if lv.legal_places.any() or lv.labour_places.any():
+        legal_open = bool(lv.legal_places.any() or lv.labour_places.any())
+        # saving since the last review and the next review (unless they leave or exit today), in one pass with
+        # the draw; with no legal places the same pass reads who gives up and who sets out off the draw
+        u, quitting, leave = _review(rows, pop.origin, pop.savings, pop.since, pop.until, pop.uid, wage, t,
+                                     REVIEW_DAYS, w.streams.salt(Decision.ORIGIN_DEPART, t), week_quit,
+                                     week_quit + week_go, not legal_open)
+        if legal_open:
             o = pop.origin[rows].astype(np.intp)
             p_legal = self.legal.probability(rows, o)
             legal = u < p_legal
@@ -100,8 +103,6 @@ class Origins:
             give_up = ~legal & (u < p_quit)
             go = ~legal & ~give_up & (u < p_quit + rest * week_go[o])
             quitting, leave = rows[give_up], rows[go]
-        else:  # no legal places today: the same thresholds, per origin
-            quitting, leave = _split(rows, u, pop.origin, week_quit, week_quit + week_go)
         w.finalise(quitting, Status.EXITED)
         # one who cannot pay the first leg of any path on offer would drop whichever plan it drew: no draw
         leave = leave[pop.savings[leave] >= self.choice.cheapest_first_fee()[pop.node[leave]]]
@@ -117,36 +118,32 @@ class Origins:
 
 
 @numba.njit(cache=True)
-def _save_and_draw(rows: np.ndarray, origin: np.ndarray, savings: np.ndarray, since: np.ndarray,
-                   until: np.ndarray, uid: np.ndarray, wage: np.ndarray, t: int, review_days: int,
-                   salt: np.uint64) -> np.ndarray:
+def _review(rows: np.ndarray, origin: np.ndarray, savings: np.ndarray, since: np.ndarray, until: np.ndarray,
+            uid: np.ndarray, wage: np.ndarray, t: int, review_days: int, salt: np.uint64, quit_p: float,
+            go_below: np.ndarray, split: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One pass over the reviewed rows: credit the wage since the last review (in float64, stored as float32,
-    as NumPy's ``savings[rows] += ...`` does), set the next review and draw the week's uniform."""
+    as NumPy's ``savings[rows] += ...`` does), set the next review and draw the week's uniform. With
+    ``split``, also the rows that give up (u < quit_p) and those that set out (quit_p <= u <
+    go_below[origin]), in row order."""
     u = np.empty(len(rows))
+    quitting = np.empty(len(rows) if split else 0, rows.dtype)
+    going = np.empty(len(rows) if split else 0, rows.dtype)
+    n_quit = n_go = 0
     for j in range(len(rows)):
         i = rows[j]
         savings[i] = np.float32(np.float64(savings[i]) + wage[origin[i]] * np.float64(t - since[i]))
         since[i] = t
         until[i] = t + review_days
-        u[j] = keyed_uniform(np.uint64(uid[i]), salt)
-    return u
-
-
-@numba.njit(cache=True)
-def _split(rows: np.ndarray, u: np.ndarray, origin: np.ndarray, quit_p: float,
-           go_below: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rows that give up (u < quit_p) and rows that set out (quit_p <= u < go_below[origin]), in row order."""
-    n_quit = n_go = 0
-    quitting = np.empty(len(rows), rows.dtype)
-    going = np.empty(len(rows), rows.dtype)
-    for j in range(len(rows)):
-        if u[j] < quit_p:
-            quitting[n_quit] = rows[j]
-            n_quit += 1
-        elif u[j] < go_below[origin[rows[j]]]:
-            going[n_go] = rows[j]
-            n_go += 1
-    return quitting[:n_quit], going[:n_go]
+        x = keyed_uniform(np.uint64(uid[i]), salt)
+        u[j] = x
+        if split:
+            if x < quit_p:
+                quitting[n_quit] = i
+                n_quit += 1
+            elif x < go_below[origin[i]]:
+                going[n_go] = i
+                n_go += 1
+    return u, quitting[:n_quit], going[:n_go]
 
 
 def new_ids(epoch_day: int, counts: np.ndarray, id_base: int, what: str) -> tuple[np.ndarray, np.ndarray]:
