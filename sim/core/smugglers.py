@@ -95,7 +95,8 @@ class SeaCell(mesa.Agent):
     def seat_capacity(self, bad_weather: bool, rescue: float, load: float | None = None) -> float:
         """Persons this cell can put to sea today (at today's load factor unless one is given)."""
         p = self.p
-        launches = min(self.launch_capacity(), self.boats[0] + self.boats[1]) * self.world.levers.launch_mult[self.node]
+        launch_mult = self.coast.levers["launch_mult"][self.node]  # today's, as the market refreshed it
+        launches = min(self.launch_capacity(), self.boats[0] + self.boats[1]) * launch_mult
         if bad_weather:
             launches *= min(1.0, p.bad_weather_launch_base + p.bad_weather_launch_sar * rescue)
         share_u = self.unseaworthy_share()
@@ -194,7 +195,7 @@ class SeaCell(mesa.Agent):
             self.boats[k] = max(0.0, self.boats[k] - float(boats_by_class[k]))
             self.launched[k] += float(boats_by_class[k])
         self.revenue += fees
-        taken = fees * float(self.world.levers.confiscation_share[self.node])
+        taken = fees * self.coast.levers["confiscation_share"][self.node]
         self.confiscated += taken
         if taken > 0:
             self.record("proceeds_confiscated", self.node, taken)

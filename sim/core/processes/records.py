@@ -8,6 +8,7 @@ index, seats, load).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.population import Status
@@ -29,12 +30,30 @@ class MonthEndRecords:
         if not w.calendar.month_end[t]:
             return
         pop, m, n_routes, tallies = w.pop, w.month(t), len(w.net.routes), w.tallies
-        transit = np.flatnonzero(self.in_transit[pop.status[: pop.n]])  # one pass over the population
-        route = pop.route[transit]
-        long_ = (t - pop.at_node_since[transit]) > w.params["stranded_days"]
-        tallies.route["in_transit"][m] = np.bincount(route, minlength=n_routes) * w.weight
-        tallies.route["stranded"][m] = np.bincount(route[long_], minlength=n_routes) * w.weight
-        country = self.node_country[pop.node[transit]]  # where they wait, work or are held
-        country = country[country >= 0]
-        tallies.present_by_country[m] = np.bincount(country, minlength=self.n_countries) * w.weight
+        in_transit, stranded, present = _count_in_transit(
+            pop.n, pop.status, pop.route, pop.node, pop.at_node_since, self.in_transit, self.node_country, t,
+            float(w.params["stranded_days"]), n_routes, self.n_countries)
+        tallies.route["in_transit"][m] = in_transit * w.weight
+        tallies.route["stranded"][m] = stranded * w.weight
+        tallies.present_by_country[m] = present * w.weight  # where they wait, work or are held
         self.market.record_month_end(m)
+
+
+@numba.njit(cache=True)
+def _count_in_transit(n: int, status: np.ndarray, route: np.ndarray, node: np.ndarray, at_node_since: np.ndarray,
+                      in_transit: np.ndarray, node_country: np.ndarray, t: int, stranded_days: float,
+                      n_routes: int, n_countries: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the population: migrants in transit by route, those stranded (at their place for more
+    than ``stranded_days``) by route, and those in transit by the transit country they are in."""
+    by_route = np.zeros(n_routes, np.int64)
+    stranded = np.zeros(n_routes, np.int64)
+    by_country = np.zeros(n_countries, np.int64)
+    for i in range(n):
+        if in_transit[status[i]]:
+            by_route[route[i]] += 1
+            if t - at_node_since[i] > stranded_days:
+                stranded[route[i]] += 1
+            c = node_country[node[i]]
+            if c >= 0:
+                by_country[c] += 1
+    return by_route, stranded, by_country
