@@ -96,10 +96,11 @@ class SmugglerMarket:
     def pay_land(self, edges: np.ndarray, persons_eur: np.ndarray) -> None:
         """Land networks at the nodes the legs leave take the fees (EUR, in persons)."""
         taken = np.bincount(self.world.net.edge_from[edges], weights=persons_eur, minlength=self.world.net.n_nodes)
-        for node in np.flatnonzero(taken):
-            net_agent = self.land.get(int(node))
-            if net_agent is not None:
-                net_agent.revenue += float(taken[node])
+        for node, amount in enumerate(taken.tolist()):
+            if amount:
+                net_agent = self.land.get(node)
+                if net_agent is not None:
+                    net_agent.revenue += amount
 
     def seats(self, bad_node: np.ndarray) -> np.ndarray:
         """Persons each cell can put to sea today, in agents."""
