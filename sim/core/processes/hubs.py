@@ -58,20 +58,31 @@ class Hubs:
               pop.until, self.wage_floor, log_stay, t, min_stay, retry, float(p["transit_review_days"]),
               w.streams.salt(Decision.WAIT_GIVE_UP, t))
 
-    def earn(self, rows: np.ndarray, t: int) -> None:
-        """Credit the wages earned while waiting since the last credit."""
+    def earn(self, rows: np.ndarray, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Credit the wages earned while waiting since the last credit; return those whose wait ended in
+        giving up and the others, each in row order."""
         pop = self.world.pop
-        credit_wages(rows, pop.node, pop.savings, pop.since, self.wage, t)
+        return _credit_wages(rows, pop.node, pop.savings, pop.since, pop.intent, self.wage, t, INTENT_GIVE_UP)
 
 
 @numba.njit(cache=True)
-def credit_wages(rows: np.ndarray, place: np.ndarray, savings: np.ndarray, since: np.ndarray, wage: np.ndarray,
-                 t: int) -> None:
+def _credit_wages(rows: np.ndarray, place: np.ndarray, savings: np.ndarray, since: np.ndarray, intent: np.ndarray,
+                  wage: np.ndarray, t: int, give_up: int) -> tuple[np.ndarray, np.ndarray]:
     """Savings += wage at each row's place x days since the last credit, in float64 stored as float32 (as
-    NumPy's ``savings[rows] += ...`` does); the credit clock restarts today."""
+    NumPy's ``savings[rows] += ...`` does); the credit clock restarts today. Splits the rows whose intent is
+    ``give_up`` from the rest."""
+    quitting, staying = np.empty(len(rows), rows.dtype), np.empty(len(rows), rows.dtype)
+    n_quit = n_stay = 0
     for i in rows:
         savings[i] = np.float32(np.float64(savings[i]) + wage[place[i]] * np.float64(t - since[i]))
         since[i] = t
+        if intent[i] == give_up:
+            quitting[n_quit] = i
+            n_quit += 1
+        else:
+            staying[n_stay] = i
+            n_stay += 1
+    return quitting[:n_quit], staying[:n_stay]
 
 
 @numba.njit(cache=True)

@@ -78,9 +78,10 @@ class SmugglerMarket:
 
     def _queues(self) -> None:
         """Yesterday's queue at each departure point, shared among its cells as their demand signal."""
+        queue = self.queue.tolist()  # Python floats keep the cells' scalar arithmetic out of NumPy
         for node, cells in self.cells_at.items():
             for c in cells:
-                c.queue = self.queue[node] / max(len(cells), 1)
+                c.queue = queue[node] / max(len(cells), 1)
 
     def _fee_index(self) -> np.ndarray:
         """Price index per edge: the mean of the cells at its departure point (1 for land legs)."""

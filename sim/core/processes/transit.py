@@ -8,16 +8,17 @@ is drawn as it starts (crossings); an intercepted migrant is detained; one who a
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from sim.core.population import INTENT_GIVE_UP, INTENT_NONE, Status
+from sim.core.population import INTENT_NONE, Status
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
 from sim.core.processes.hubs import Hubs
 from sim.core.processes.market import SmugglerMarket
 from sim.core.processes.settling import Settling
-from sim.core.rng import Decision
+from sim.core.rng import Decision, keyed_uniform
 from sim.core.world import SEA, World
 
 
@@ -92,24 +93,52 @@ class Transit:
         queue for a sea crossing, or set off on the next land leg."""
         w = self.world
         pop, net = w.pop, w.net
-        self.hubs.earn(rows, t)
-        quit_ = pop.intent[rows] == INTENT_GIVE_UP
-        self.settling.leave(rows[quit_], t)  # they stay in the country or go home
-        rows = rows[~quit_]
+        quitting, rows = self.hubs.earn(rows, t)
+        self.settling.leave(quitting, t)  # they stay in the country or go home
         if len(rows) == 0:
             return
         edges = self.choice.choose(rows, t)
-        fee = self.market.fee(edges)
-        can = pop.savings[rows] >= fee
-        self.hubs.plan_wait(rows[~can], t, fee[~can])
-        rows, edges, fee = rows[can], edges[can], fee[can]
-        sea = net.edge_mode[edges] == SEA
-        contact = w.levers.contact_mult[pop.node[rows]]
-        if sea.any() and (contact < 1).any():  # finding a smuggler who sells the crossing (online or not)
-            missed = sea & (w.streams.uniform(Decision.CONTACT, t, pop.uid[rows]) >= contact)
-            self.hubs.plan_wait(rows[missed], t, fee[missed], retry=True)
-            rows, edges, fee, sea = rows[~missed], edges[~missed], fee[~missed], sea[~missed]
-        pop.status[rows[sea]] = Status.WITH_SMUGGLER
-        pop.until[rows[sea]] = t + 1
-        pop.since[rows[sea]] = t
-        self.start_leg(rows[~sea], edges[~sea], fee[~sea], t)
+        # one pass sorts them by what they can do next; those who join a queue join it in the same pass
+        short, short_fee, missed, missed_fee, land, land_edge, land_fee = _next_step(
+            rows, edges, pop.node, pop.uid, pop.savings, pop.status, pop.since, pop.until, net.edge_fee,
+            self.market.fee_index, net.edge_mode, w.levers.contact_mult, t, w.streams.salt(Decision.CONTACT, t),
+            SEA, int(Status.WITH_SMUGGLER))
+        self.hubs.plan_wait(short, t, short_fee)  # the fee is not yet earned
+        self.hubs.plan_wait(missed, t, missed_fee, retry=True)  # no smuggler found who sells the crossing
+        self.start_leg(land, land_edge, land_fee, t)
+
+
+@numba.njit(cache=True)
+def _next_step(rows: np.ndarray, edges: np.ndarray, node: np.ndarray, uid: np.ndarray, savings: np.ndarray,
+               status: np.ndarray, since: np.ndarray, until: np.ndarray, edge_fee: np.ndarray,
+               fee_index: np.ndarray, edge_mode: np.ndarray, contact_mult: np.ndarray, t: int, salt: np.uint64,
+               sea: int, with_smuggler: int) -> tuple[np.ndarray, ...]:
+    """Each row's next step on the leg ``edges`` at today's fee: short of the fee (rows, fees); a sea
+    crossing but no smuggler found (rows, fees; a draw against the node's contact multiplier, which misses
+    only below 1); a sea crossing, joining the queue (written here: WITH_SMUGGLER until tomorrow); a land leg
+    (rows, legs, fees). Each list keeps the rows' order."""
+    n = len(rows)
+    short, missed, land = np.empty(n, rows.dtype), np.empty(n, rows.dtype), np.empty(n, rows.dtype)
+    short_fee, missed_fee, land_fee = np.empty(n), np.empty(n), np.empty(n)
+    land_edge = np.empty(n, edges.dtype)
+    n_short = n_missed = n_land = 0
+    for j in range(n):
+        i, e = rows[j], edges[j]
+        fee = edge_fee[e] * fee_index[e]
+        if np.float64(savings[i]) < fee:
+            short[n_short], short_fee[n_short] = i, fee
+            n_short += 1
+        elif edge_mode[e] == sea:
+            c = contact_mult[node[i]]
+            if c < 1.0 and keyed_uniform(np.uint64(uid[i]), salt) >= c:
+                missed[n_missed], missed_fee[n_missed] = i, fee
+                n_missed += 1
+            else:
+                status[i] = with_smuggler
+                until[i] = t + 1
+                since[i] = t
+        else:
+            land[n_land], land_edge[n_land], land_fee[n_land] = i, e, fee
+            n_land += 1
+    return (short[:n_short], short_fee[:n_short], missed[:n_missed], missed_fee[:n_missed], land[:n_land],
+            land_edge[:n_land], land_fee[:n_land])
