@@ -121,7 +121,8 @@ class RouteModel(mesa.Model):
                 rows = due[bounds[code]:bounds[code + 1]]
                 if len(rows):
                     self._run(handler.__qualname__, handler, rows, t)
-        self.market.count_queue(due)
+        # only leaving a hub (WAITING) and boarding (WITH_SMUGGLER) put or keep anyone in a queue
+        self.market.count_queue(due[bounds[Status.WAITING]:bounds[Status.WITH_SMUGGLER + 1]])
 
     def _set_levers(self, t: int) -> None:
         """Authorities write their baseline levers, then interventions and projected drivers adjust them."""

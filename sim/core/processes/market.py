@@ -70,8 +70,9 @@ class SmugglerMarket:
 
     def count_queue(self, handled: np.ndarray) -> None:
         """At the end of a day, count who waits with a smuggler at each departure point: tomorrow's demand
-        signal. Everyone in that status was handled today (a place in the queue lasts one day), so the rows
-        handled today are enough; no scan of the whole population."""
+        signal. Everyone in that status was handled today (a place in the queue lasts one day), and only those
+        handled as waiting (who may join a queue) or as queueing (who may stay in it) can be in it tonight, so
+        those rows are enough; no scan of the whole population."""
         pop = self.world.pop
         self.queue = _count_at_nodes(handled, pop.status, pop.node, int(Status.WITH_SMUGGLER),
                                      self.world.net.n_nodes) * self.world.weight

@@ -10,6 +10,7 @@ revenue, boats launched and rescues in the tallies; each boarder's expected outc
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.population import INTENT_ARRIVE, INTENT_DIE, INTENT_INTERCEPT, INTENT_PUSHBACK, Status
@@ -17,7 +18,7 @@ from sim.core.processes.choice import RouteChoice
 from sim.core.processes.hubs import Hubs
 from sim.core.processes.information import Information
 from sim.core.processes.market import SmugglerMarket
-from sim.core.rng import Decision
+from sim.core.rng import Decision, keyed_uniform
 from sim.core.world import SEA, World
 
 ATTEMPT_KEYED = -1  # the "day" of keyed draws that belong to a crossing attempt rather than to a date
@@ -67,30 +68,21 @@ class SeaCrossing:
         bad_node = self.bad_weather(t, np.arange(net.n_nodes, dtype=np.int64))
         seats = market.seats(bad_node)
         node_seats = np.bincount(cell_node, weights=seats, minlength=net.n_nodes)
-        nodes = pop.node[rows]
-        waiting = np.bincount(nodes, minlength=net.n_nodes)
+        waiting = np.bincount(pop.node[rows], minlength=net.n_nodes)
         prob = np.divide(node_seats, waiting, out=np.zeros(net.n_nodes), where=waiting > 0).clip(0, 1)
-        uid = pop.uid[rows]
-        board = s.uniform(Decision.BOARD, t, uid) < prob[nodes]
-        rows, uid, nodes = rows[board], uid[board], nodes[board]
-        if len(rows) == 0:
-            return
-        edges = w.next_edge(rows)
-        # which cell takes each passenger (in proportion to its seats at that node) and in which boat class
+        # who boards (a seat at their node today), with which cell (in proportion to its seats there), in which
+        # boat class, at what fee; those who cannot pay it go back to waiting, the others pay
         cum = np.cumsum(seats)
         node_start = np.concatenate(([0.0], cum))[market.node_first_cell]
-        x = node_start[nodes] + s.uniform(Decision.CELL, t, uid) * node_seats[nodes]
-        cell = np.minimum(np.searchsorted(cum, x, side="right"), market.node_last_cell[nodes])
         share_u = np.array([c.unseaworthy_share() for c in cells])
-        boat_class = (s.uniform(Decision.BOAT_CLASS, t, uid) < share_u[cell]).astype(np.int8)
-        fee = net.edge_fee[edges] * w.levers.fee_mult[edges] * np.array([c.price_index for c in cells])[cell]
-        can = pop.savings[rows] >= fee
-        if (~can).any():  # the price rose while they waited
-            self.hubs.plan_wait(rows[~can], t)
-            rows, uid, edges, cell, boat_class, fee = (x[can] for x in (rows, uid, edges, cell, boat_class, fee))
-            if len(rows) == 0:
-                return
-        pop.savings[rows] -= fee
+        price = np.array([c.price_index for c in cells])
+        rows, edges, cell, boat_class, fee, short = _board(
+            rows, pop.node, pop.uid, pop.savings, pop.path, pop.leg, net.path_edges, prob, node_start, node_seats,
+            cum, market.node_last_cell, share_u, net.edge_fee, w.levers.fee_mult, price,
+            s.salt(Decision.BOARD, t), s.salt(Decision.CELL, t), s.salt(Decision.BOAT_CLASS, t))
+        self.hubs.plan_wait(short, t)  # the price rose while they waited
+        if len(rows) == 0:
+            return
         route = net.edge_route[edges]
         tallies.add("smuggler_revenue", t, route, fee * w.weight)
         tallies.add_to(tallies.revenue_by_origin, t, pop.origin[rows], fee * w.weight)
@@ -204,3 +196,43 @@ def boats_used(persons: np.ndarray, per_boat: np.ndarray) -> np.ndarray:
     stocks run down, seats fall and prices rise, where 1/10 or 1/100 scale filled boats (fewer, larger
     groups). Persons over boat size is the same expected number at every scale."""
     return persons / per_boat
+
+
+@numba.njit(cache=True)
+def _board(rows: np.ndarray, node: np.ndarray, uid: np.ndarray, savings: np.ndarray, path: np.ndarray,
+           leg: np.ndarray, path_edges: np.ndarray, prob: np.ndarray, node_start: np.ndarray, node_seats: np.ndarray,
+           cum: np.ndarray, node_last_cell: np.ndarray, share_u: np.ndarray, edge_fee: np.ndarray,
+           fee_mult: np.ndarray, price: np.ndarray, salt_board: np.uint64, salt_cell: np.uint64,
+           salt_class: np.uint64) -> tuple[np.ndarray, ...]:
+    """Of the queue ``rows``: who gets a seat today (chance ``prob`` at their node), the cell that takes each
+    (the first whose cumulative seats pass a uniform point in the node's seats, as ``searchsorted`` finds it,
+    capped at the node's last cell), the boat class (unseaworthy with the cell's share), and the fee; those
+    who can pay it pay. Returns the boarders' rows, legs, cells, classes and fees, and the rows who could not
+    pay, each in row order."""
+    n = len(rows)
+    out_rows, short = np.empty(n, rows.dtype), np.empty(n, rows.dtype)
+    out_edge, out_cell = np.empty(n, np.intp), np.empty(n, np.intp)
+    out_class, out_fee = np.empty(n, np.int8), np.empty(n)
+    k = n_short = 0
+    for j in range(n):
+        i = rows[j]
+        nd = node[i]
+        key = np.uint64(uid[i])
+        if not keyed_uniform(key, salt_board) < prob[nd]:
+            continue
+        x = node_start[nd] + keyed_uniform(key, salt_cell) * node_seats[nd]
+        c = 0
+        while c < len(cum) and cum[c] <= x:  # searchsorted(cum, x, side="right")
+            c += 1
+        c = min(c, node_last_cell[nd])
+        e = path_edges[path[i], leg[i]]
+        fee = edge_fee[e] * fee_mult[e] * price[c]
+        if np.float64(savings[i]) >= fee:
+            savings[i] = np.float32(np.float64(savings[i]) - fee)
+            out_rows[k], out_edge[k], out_cell[k], out_fee[k] = i, e, c, fee
+            out_class[k] = 1 if keyed_uniform(key, salt_class) < share_u[c] else 0
+            k += 1
+        else:
+            short[n_short] = i
+            n_short += 1
+    return out_rows[:k], out_edge[:k], out_cell[:k], out_class[:k], out_fee[:k], short[:n_short]
