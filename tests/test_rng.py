@@ -1,6 +1,6 @@
 import numpy as np
 
-from sim.core.rng import Decision, Streams
+from sim.core.rng import Decision, Streams, keyed_uniform
 
 
 def test_a_draw_depends_only_on_its_key_not_on_the_others_drawn_with_it():
@@ -38,3 +38,11 @@ def test_keyed_poisson_has_the_right_mean_and_variance():
     assert abs(x.mean() - 3.0) < 0.08 and abs(x.var() - 3.0) < 0.2
     v = s.poisson(Decision.ASPIRANTS, 1, np.arange(50_000), np.full(50_000, 40.0))
     assert abs(v.mean() - 40) < 0.2 and abs(v.var() - 40) < 2
+
+
+def test_the_compiled_draw_for_one_key_is_the_vectorised_draw():
+    s = Streams(11, 2)
+    keys = np.array([0, 1, 2**40 + 7, 2**62 - 1], dtype=np.int64)
+    vec = s.uniform(Decision.BOARD, 123, keys)
+    one = [keyed_uniform(np.uint64(k), s.salt(Decision.BOARD, 123)) for k in keys]
+    assert vec.tolist() == one

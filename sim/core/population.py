@@ -92,13 +92,10 @@ class Population:
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
-    def due(self, t: int) -> np.ndarray:
-        """Rows whose timer has run out by day ``t``: the migrants that need attention today."""
-        return np.flatnonzero(self.until[: self.n] <= t)
-
     def due_by_status(self, t: int) -> tuple[np.ndarray, list[int]]:
-        """The rows :meth:`due` gives, grouped by status (in row order within each) in one compiled pass,
-        and where each status's rows start: rows of status ``s`` are ``rows[bounds[s]:bounds[s + 1]]``."""
+        """Rows whose timer has run out by day ``t`` (the migrants that need attention today), grouped by
+        status (in row order within each), and where each status's rows start: rows of status ``s`` are
+        ``rows[bounds[s]:bounds[s + 1]]``."""
         if len(self._scratch) < self.n:
             self._scratch = np.empty(self._cap, np.int64)
         rows, counts = _due_by_status(self.until[: self.n], self.status[: self.n], t, N_STATUS, self._scratch)
