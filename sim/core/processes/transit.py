@@ -100,20 +100,20 @@ class Transit:
         edges = self.choice.choose(rows, t)
         # one pass sorts them by what they can do next; those who join a queue join it in the same pass
         short, short_fee, missed, missed_fee, land, land_edge, land_fee = _next_step(
-            rows, edges, pop.node, pop.uid, pop.savings, pop.status, pop.since, pop.until, net.edge_fee,
-            self.market.fee_index, net.edge_mode, w.levers.contact_mult, t, w.streams.salt(Decision.CONTACT, t),
-            SEA, int(Status.WITH_SMUGGLER))
+            rows, edges, self.market.fee(edges), pop.node, pop.uid, pop.savings, pop.status, pop.since, pop.until,
+            net.edge_mode, w.levers.contact_mult, t, w.streams.salt(Decision.CONTACT, t), SEA,
+            int(Status.WITH_SMUGGLER))
         self.hubs.plan_wait(short, t, short_fee)  # the fee is not yet earned
         self.hubs.plan_wait(missed, t, missed_fee, retry=True)  # no smuggler found who sells the crossing
         self.start_leg(land, land_edge, land_fee, t)
 
 
 @numba.njit(cache=True)
-def _next_step(rows: np.ndarray, edges: np.ndarray, node: np.ndarray, uid: np.ndarray, savings: np.ndarray,
-               status: np.ndarray, since: np.ndarray, until: np.ndarray, edge_fee: np.ndarray,
-               fee_index: np.ndarray, edge_mode: np.ndarray, contact_mult: np.ndarray, t: int, salt: np.uint64,
-               sea: int, with_smuggler: int) -> tuple[np.ndarray, ...]:
-    """Each row's next step on the leg ``edges`` at today's fee: short of the fee (rows, fees); a sea
+def _next_step(rows: np.ndarray, edges: np.ndarray, fees: np.ndarray, node: np.ndarray, uid: np.ndarray,
+               savings: np.ndarray, status: np.ndarray, since: np.ndarray, until: np.ndarray, edge_mode: np.ndarray,
+               contact_mult: np.ndarray, t: int, salt: np.uint64, sea: int, with_smuggler: int
+               ) -> tuple[np.ndarray, ...]:
+    """Each row's next step on the leg ``edges`` at today's ``fees``: short of the fee (rows, fees); a sea
     crossing but no smuggler found (rows, fees; a draw against the node's contact multiplier, which misses
     only below 1); a sea crossing, joining the queue (written here: WITH_SMUGGLER until tomorrow); a land leg
     (rows, legs, fees). Each list keeps the rows' order."""
@@ -123,8 +123,7 @@ def _next_step(rows: np.ndarray, edges: np.ndarray, node: np.ndarray, uid: np.nd
     land_edge = np.empty(n, edges.dtype)
     n_short = n_missed = n_land = 0
     for j in range(n):
-        i, e = rows[j], edges[j]
-        fee = edge_fee[e] * fee_index[e]
+        i, e, fee = rows[j], edges[j], fees[j]
         if np.float64(savings[i]) < fee:
             short[n_short], short_fee[n_short] = i, fee
             n_short += 1
