@@ -1,6 +1,7 @@
 """How much a run will need, estimated from the scenario before anything is allocated, and the limit it must fit.
 
-A model's memory is a fixed part (Python, NumPy, xarray, the network: about 160 MB) and the migrants' arrays,
+A model's memory is a fixed part (Python, NumPy, xarray, Numba and its compiled loops, the network: about
+280 MB) and the migrants' arrays,
 which grow with the number of agents alive at once. That number follows the inflow of aspirants: each origin's
 ``aspirants_per_month`` (``origins.csv``) times the largest ``origin_pressure`` multiplier in force there, times
 ``agents_per_person``. Aspirants wait at home for months (saving, reviewing their plans weekly) before they set
@@ -12,10 +13,13 @@ from ``getrusage``, live rows from the population each day):
 ============  ==========  =============  ===========  ==========  =============
 scale         mean live   peak live      peak rows    RSS before  peak RSS
 ============  ==========  =============  ===========  ==========  =============
-1/100         4,730       15,371         18,866       159 MB      166 MB
-1/10          47,356      154,388        187,034      159 MB      174 MB
-1 (full)      471,807     1,543,265      1,886,996    160 MB      298 MB
+1/100         4,739       15,439         19,113       229 MB      281 MB
+1/10          47,145      153,829        187,825      229 MB      290 MB
+1 (full)      471,392     1,550,257      1,899,103    228 MB      412 MB
 ============  ==========  =============  ===========  ==========  =============
+
+(2026-12-07, with Numba's compiled loops, which load on their first call: about 50 MB after "RSS before". The
+same table before them read 159-160 MB before, 166, 174 and 298 MB at peak, for the same live agents.)
 
 The peak comes at the end of the 2015 displacement wave (2016-03-19), when the largest multipliers in force
 (Afghanistan 3.29 x 19.9, Syria-Iraq 0.41 x 10.7, the others at their fitted levels) make an inflow of
@@ -26,11 +30,13 @@ with every origin's level 100 times higher (capped at the intensity limit 100) a
 live agents, 6.8 months of its peak inflow: the live population grows in proportion to the inflow.
 :data:`MONTHS_OF_INFLOW` (11) covers the held pressure.
 
-At full scale the arrays took 138 MB for 1.54 M live agents, 94 bytes per live agent: 2.2 times the 43 bytes
-of one row of :class:`~sim.core.population.Population`, because rows in a final status wait for compaction (up
-to a quarter more), the arrays grow by half when full, and each day's handlers make index and value
-temporaries; :data:`HEADROOM` is 2.5. For the full-scale baseline the estimate is 2.7 M live agents and 440
-MB per process (measured: 1.5 M and 298 MB), an overestimate of about half, as intended.
+At full scale the arrays took 131 MB for 1.55 M live agents (peak RSS less the 281 MB at 1/100), 85 bytes per
+live agent: 1.7 times the 51 bytes of one row of :class:`~sim.core.population.Population` (43 for its 15 columns
+and 8 for the due scan's working space), because rows in a final status wait for compaction (up to a quarter
+more), the arrays grow by half when full, and each day's handlers make index and value temporaries;
+:data:`HEADROOM` is 2.5 (it was measured at 2.2 before the compiled loops made fewer temporaries). For the
+full-scale baseline the estimate is 2.7 M live agents and 611 MB per process (measured: 1.55 M and 412 MB), an
+overestimate of about half, as intended.
 
 The estimate is meant to refuse what cannot fit (a factor 100 too many aspirants, a typo in a multiplier), not
 to predict memory to the megabyte. A forecast's projected drivers are not counted, and with ``--scheduler``
@@ -55,19 +61,21 @@ from sim.errors import InputError
 from sim.io.network_files import load_network
 from sim.io.scenario import Scenario
 
-FIXED_BYTES = 160 * 2**20
-"""Memory of a process before its first agent: interpreter, NumPy, xarray, Mesa, the network (measured 160 MB)."""
+FIXED_BYTES = 280 * 2**20
+"""Memory of a process with (almost) no agents: interpreter, NumPy, xarray, Mesa, Numba's compiled loops, the
+network (measured 281 MB at 1/100 scale)."""
 MONTHS_OF_INFLOW = 11.0
 """Peak live agents per new aspirant a month at the peak inflow (measured 6.2 in a wave, 10.6 held: see above)."""
 HEADROOM = 2.5
-"""Bytes per live agent over the bytes of one population row (measured 2.2: final rows, growth, temporaries)."""
+"""Bytes per live agent over the bytes of one population row (measured 1.7: final rows, growth, temporaries)."""
 ENV_LIMIT = "ROUTESIM_MEMORY_LIMIT"
 """Environment variable holding the memory limit (as ``--memory-limit``: 4G, 500M, 8GB, or bytes)."""
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
 def row_bytes() -> int:
-    """Bytes of one agent row: the item sizes of the population's columns (43 for the 15 columns)."""
+    """Bytes of one agent row: the item sizes of the population's arrays (43 for the 15 columns, 8 for the due
+    scan's working space, which grows with the columns)."""
     return sum(a.itemsize for a in vars(Population(16)).values() if isinstance(a, np.ndarray))
 
 
