@@ -82,10 +82,10 @@ class Tallies:
 def add_at(target: np.ndarray, index: np.ndarray, amount: np.ndarray | float) -> None:
     """``np.add.at(target, index, amount)`` for a 1-D target: the same additions in the same order, compiled
     (NumPy's unbuffered ``add.at`` costs microseconds a call, and the processes make dozens a day)."""
-    if isinstance(amount, float | int):  # np.float64 is a float
-        _add_scalar_at(target, index, float(amount))
-    else:
+    if isinstance(amount, np.ndarray) and amount.ndim:
         _add_at(target, index, amount)
+    else:  # one amount for every index (a Python or NumPy scalar)
+        _add_scalar_at(target, index, float(amount))
 
 
 @numba.njit(cache=True)
