@@ -108,11 +108,13 @@ def test_a_scale_coarser_than_the_minimum_is_refused(write_scenario, tmp_path):
 
 @pytest.mark.slow
 def test_the_baseline_at_one_tenth_scale_agrees_with_full_scale():
-    """Every route-year of arrivals and of dead and missing, 4 replicates at 1/10 and at full scale (about
-    6 minutes on one core): the means agree within 5%, or their difference is within 3.5 standard errors."""
+    """Every route-year of arrivals and of dead and missing, 8 replicates at 1/10 and at full scale (about
+    6 minutes on one core): the means agree within 5%, or their difference is within 3.5 standard errors. With
+    4 a side the z statistic has so few degrees of freedom that a scale-free model failed about half the time
+    (docs/model.md 11)."""
     scenario = ROOT / "scenarios" / "baseline.yaml"
-    a, *_ = scale_check.annual(scenario, 0.1, 4)
-    b, years, routes, _ = scale_check.annual(scenario, 1.0, 4)
+    a, *_ = scale_check.annual(scenario, 0.1, 8)
+    b, years, routes, _ = scale_check.annual(scenario, 1.0, 8)
     for name in scale_check.OUTCOMES:
         ratio, z = scale_check.compare(a[name], b[name])
         bad = [(years[i], routes[j], round(float(ratio[i, j]), 2), round(float(z[i, j]), 1))
