@@ -1,10 +1,9 @@
 """Live agents and peak memory of the baseline against the footprint estimate (sim/run/footprint.py).
 
-    python benchmarks/bench_footprint.py [--scale 0.1] [--years 11] [--variant baseline|flat|x100]
+    python benchmarks/bench_footprint.py [--scale 0.1] [--years 11] [--variant baseline|x100]
 
-One replicate in this process. ``flat`` sets the 2015 wave's two entries to 1 (a held pressure); ``x100``
-multiplies every origin's level by 100 (capped at the intensity limit). Run one per process: peak RSS is the
-process's own.
+One replicate in this process. ``x100`` multiplies every origin's level by 100 (capped at the intensity
+limit). Run one per process: peak RSS is the process's own.
 """
 
 from __future__ import annotations
@@ -33,14 +32,11 @@ def main() -> None:
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "baseline.yaml"))
     ap.add_argument("--scale", type=float, default=0.1, help="agents per person")
     ap.add_argument("--years", type=int, default=11, help="simulate the first N years of the period")
-    ap.add_argument("--variant", choices=("baseline", "flat", "x100"), default="baseline")
+    ap.add_argument("--variant", choices=("baseline", "x100"), default="baseline")
     args = ap.parse_args()
     scn = load_scenario(args.scenario)
     ivs = scn.interventions
-    if args.variant == "flat":
-        ivs = tuple(dataclasses.replace(s, intensity=1.0) if s.id in ("syria_2015", "afghanistan_2015") else s
-                    for s in ivs)
-    elif args.variant == "x100":
+    if args.variant == "x100":
         ivs = tuple(dataclasses.replace(s, intensity=min(100.0, s.intensity * 100)) if s.id.startswith("level_")
                     else s for s in ivs)
     scn = dataclasses.replace(scn, interventions=ivs, agents_per_person=args.scale,

@@ -48,7 +48,7 @@ def test_target_routes_follow_the_network(baseline):
     routes = {s.id: fit_ceiling.target_routes(iv.make(s, net)) for s in specs}
     assert routes["morocco_2019"] == {"western_med"}  # a departure node
     assert routes["niger_law"] == {"central_med"}  # inland: the paths through it
-    assert "eastern_med" in routes["syria_2015"]  # an origin: its paths
+    assert "eastern_med" in routes["level_syria_iraq"]  # an origin: its paths
     assert routes["covid_wm"] == {"western_med"}  # a route
     country = iv.InterventionSpec(type="border_enforcement", target="TR", start=dt.date(2015, 1, 1), end=None,
                                   intensity=0.5)

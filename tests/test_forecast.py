@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim import interventions as iv
 from sim.forecast import drivers
 from sim.forecast.ensemble import QUANTILES, VARIABLES, run_ensemble
 from sim.forecast.run import run_forecast
@@ -138,9 +139,11 @@ def test_drivers_are_projected_and_policy_stays_a_scenario_input(tmp_path):
 def test_driver_projection(network):
     months = [drivers.month_add(dt.date(2014, 1, 1), k) for k in range(36)]
     scn = load_scenario(ROOT / "scenarios" / "baseline.yaml")
-    hist = drivers.pressure_history(scn.interventions, network, months)
+    wave = iv.InterventionSpec(type="origin_pressure", target="syria_iraq", start=dt.date(2015, 6, 1),
+                               end=dt.date(2016, 3, 31), intensity=4.0, id="probe_wave")
+    hist = drivers.pressure_history((*scn.interventions, wave), network, months)
     syria = network.origins.index("syria_iraq")
-    assert hist[0, syria] < hist[20, syria]  # the 2015 wave is in the history
+    assert hist[0, syria] < hist[20, syria]  # the wave is in the history
     sigma = drivers.driver_sigma(hist)
     assert sigma > drivers.SIGMA_FLOOR
     flat = drivers.driver_sigma(np.ones((36, 3)))

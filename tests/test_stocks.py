@@ -132,6 +132,22 @@ def test_aspirants_follow_conflict_displacement_at_the_origin(network):
     assert driven.departures_by_origin[:, wa].sum() < 0.95 * base.departures_by_origin[:, wa].sum()
 
 
+def test_a_few_thousand_displaced_do_not_multiply_a_countrys_emigration(network):
+    """IDMC counts 4,100 people displaced in Egypt's North Sinai in 2014 and 36,000 in 2017, in a country of
+    about 100 million: on the plain ratio that multiplies Egyptian aspirants almost ninefold at elasticity 1.
+    The offset (origin_conflict_offset, 100,000 persons) keeps it under 1.5, while the Horn of Africa, where
+    millions are displaced, keeps its multiplier within 5%."""
+    d = small_config(network, end=dt.date(2020, 12, 31), demand=True).demand
+    m0 = d.month(dt.date(2014, 1, 1))
+    months = np.arange(m0, d.month(dt.date(2020, 12, 1)) + 1)
+    plain = d.origin_multiplier(months, m0, 1.0, 0.0, 0.0)
+    offset = d.origin_multiplier(months, m0, 1.0, 0.0, 1e5)
+    egypt, horn = network.origins.index("egyptians"), network.origins.index("horn_of_africa")
+    assert plain[egypt].max() > 5 and offset[egypt].max() < 1.5
+    assert plain[horn].max() > 1.3 and offset[horn].max() == pytest.approx(plain[horn].max(), rel=0.05)
+    assert np.allclose(plain[:, 0], 1) and np.allclose(offset[:, 0], 1)  # 1 in the period's first month
+
+
 @pytest.mark.parametrize("column, value, message", [
     ("node", "atlantis", "unknown node"),
     ("countries", "TUR turkey", "ISO3"),

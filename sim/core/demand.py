@@ -59,3 +59,15 @@ class DemandInputs:
     def host_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """(host, origin) of each stock the hosts keep, in the order of their group in migrant ids."""
         return np.nonzero(self.host_listed)
+
+    def origin_multiplier(self, m: int | np.ndarray, m0: int, conflict_elasticity: float, growth_elasticity: float,
+                          conflict_offset: float) -> np.ndarray:
+        """Per origin (and per month, for an array of months), the drivers' multiplier on aspirants in month
+        ``m`` against month ``m0``: ((conflict IDPs + offset) / (the same in m0)) ** conflict_elasticity x
+        exp(-growth_elasticity x (growth - growth in m0)). The offset keeps a few thousand displaced in a large
+        country from multiplying its emigration (parameter ``origin_conflict_offset``)."""
+        c, g = self.origin_conflict, self.origin_growth
+        conflict = np.log((c[:, m] + conflict_offset) / (c[:, [m0] if np.ndim(m) else m0] + conflict_offset))
+        growth = g[:, m] - (g[:, [m0]] if np.ndim(m) else g[:, m0])
+        return np.exp(conflict_elasticity * conflict - growth_elasticity * growth)
+

@@ -1,43 +1,39 @@
 """How much a run will need, estimated from the scenario before anything is allocated, and the limit it must fit.
 
-A model's memory is a fixed part (Python, NumPy, xarray, Numba and its compiled loops, the network: about
-280 MB) and the migrants' arrays,
-which grow with the number of agents alive at once. That number follows the inflow of aspirants: each origin's
-``aspirants_per_month`` (``origins.csv``) times the largest ``origin_pressure`` multiplier in force there, times
-``agents_per_person``. Aspirants wait at home for months (saving, reviewing their plans weekly) before they set
-out or give up, so the live population is a number of months of inflow.
+A model's memory is a fixed part (Python, NumPy, xarray, Numba and its compiled loops, the network and the
+drivers' series: about 300 MB) and the migrants' arrays, which grow with the number of agents alive at once.
+That number follows the inflow of aspirants: each origin's ``aspirants_per_month`` (``origins.csv``) times the
+largest ``origin_pressure`` multiplier in force there, times the largest multiplier the drivers put on it in
+any month of the period (conflict displacement and growth, at the scenario's elasticities; ``driver_peaks``),
+times ``agents_per_person``. Aspirants wait at home for months (saving, reviewing their plans weekly) before
+they set out or give up, so the live population is a number of months of inflow.
 
-Measured on the baseline (one replicate, 2013-2024 with spin-up, ``benchmarks/bench_footprint.py``; peak RSS
-from ``getrusage``, live rows from the population each day):
+Measured on the baseline with demand from data (one replicate, 2013-2024 with spin-up,
+``benchmarks/bench_footprint.py``; peak RSS from ``getrusage``, live rows from the population each day):
 
 ============  ==========  =============  ===========  ==========  =============
 scale         mean live   peak live      peak rows    RSS before  peak RSS
 ============  ==========  =============  ===========  ==========  =============
-1/100         4,739       15,439         19,113       229 MB      281 MB
-1/10          47,145      153,829        187,825      229 MB      290 MB
-1 (full)      471,392     1,550,257      1,899,103    228 MB      412 MB
+1/100         7,281       20,617         26,628       229 MB      293 MB
+1/10          72,891      205,651        268,636      228 MB      297 MB
+1 (full)      730,267     2,048,020      2,644,281    229 MB      479 MB
 ============  ==========  =============  ===========  ==========  =============
 
-(2026-12-07, with Numba's compiled loops, which load on their first call: about 50 MB after "RSS before". The
-same table before them read 159-160 MB before, 166, 174 and 298 MB at peak, for the same live agents.)
+(2026-12-07, after the demand fit was adopted. Numba's compiled loops load on their first call: about 50 MB
+after "RSS before"; the drivers' series about 10 MB more. The baseline before the demand fit, with its
+hand-dated 2015 wave, read 281, 290 and 412 MB at peak for 15,439, 153,829 and 1,550,257 live agents.)
 
-The peak comes at the end of the 2015 displacement wave (2016-03-19), when the largest multipliers in force
-(Afghanistan 3.29 x 19.9, Syria-Iraq 0.41 x 10.7, the others at their fitted levels) make an inflow of
-247,672 aspirants a month at full scale: the peak live population was 6.2 months of that inflow. The same
-baseline without the wave (its two entries at 1) reached 38,947 live agents at 1/10, 10.6 months of its
-inflow of 3,659 a month: a pressure held for years accumulates more than a ten-month wave does. The baseline
-with every origin's level 100 times higher (capped at the intensity limit 100) at 1/1000 peaked at 70,449
-live agents, 6.8 months of its peak inflow: the live population grows in proportion to the inflow.
-:data:`MONTHS_OF_INFLOW` (11) covers the held pressure.
+The full-scale peak is 9.4 months of the estimate's peak inflow (217,000 aspirants a month). On the baseline
+before the demand fit the peak came at the end of its 2015 wave, 6.2 months of that wave's inflow; without the
+wave it reached 10.6 months of a held inflow, and with every origin's level 100 times higher 6.8 months: the
+live population grows in proportion to the inflow. :data:`MONTHS_OF_INFLOW` (11) covers the held pressure.
 
-At full scale the arrays took 131 MB for 1.55 M live agents (peak RSS less the 281 MB at 1/100), 85 bytes per
-live agent: 1.7 times the 51 bytes of one row of :class:`~sim.core.population.Population` (43 for its 15 columns
+At full scale the arrays took 186 MB for 2.05 M live agents (peak RSS less the 293 MB at 1/100), 91 bytes per
+live agent: 1.8 times the 51 bytes of one row of :class:`~sim.core.population.Population` (43 for its 15 columns
 and 8 for the due scan's working space), because rows in a final status wait for compaction (up to a quarter
 more), the arrays grow by half when full, and each day's handlers make index and value temporaries;
-:data:`HEADROOM` is 2.5 (it was measured at 2.2 before the compiled loops made fewer temporaries). For the
-full-scale baseline the estimate is 2.7 M live agents and 611 MB per process (measured: 1.55 M and 412 MB), an
-overestimate of about half, as intended.
-
+:data:`HEADROOM` is 2.5. For the full-scale baseline the estimate is 2.39 M live agents and 590 MB per process
+(measured: 2.05 M and 479 MB), an overestimate of about a fifth.
 The estimate is meant to refuse what cannot fit (a factor 100 too many aspirants, a typo in a multiplier), not
 to predict memory to the megabyte. A forecast's projected drivers are not counted, and with ``--scheduler``
 the models run on other machines, whose memory is not checked.
@@ -55,17 +51,21 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.network import Network
+from sim.core.parameters import resolve
 from sim.core.population import Population
 from sim.core.processes.origins import MAX_PER_ORIGIN_DAY
 from sim.errors import InputError
+from sim.io.demand_inputs import load_demand_inputs
 from sim.io.network_files import load_network
 from sim.io.scenario import Scenario
 
-FIXED_BYTES = 280 * 2**20
+FIXED_BYTES = 300 * 2**20
 """Memory of a process with (almost) no agents: interpreter, NumPy, xarray, Mesa, Numba's compiled loops, the
-network (measured 281 MB at 1/100 scale)."""
+network and the drivers' series (measured 293 MB at 1/100 scale)."""
 MONTHS_OF_INFLOW = 11.0
-"""Peak live agents per new aspirant a month at the peak inflow (measured 6.2 in a wave, 10.6 held: see above)."""
+"""Peak live agents per new aspirant a month at the peak inflow (measured 9.4 on the baseline; 6.2 in a wave,
+10.6 held, before the demand fit: see above)."""
 HEADROOM = 2.5
 """Bytes per live agent over the bytes of one population row (measured 1.7: final rows, growth, temporaries)."""
 ENV_LIMIT = "ROUTESIM_MEMORY_LIMIT"
@@ -98,6 +98,19 @@ class Footprint:
         return f"about {_count(self.live_agents)} live agents, {_size(self.bytes_per_process)} per process"
 
 
+def driver_peaks(scn: Scenario, net: Network) -> np.ndarray:
+    """Per origin, the largest multiplier the drivers (conflict displacement, growth) put on its aspirants in
+    any month of the period, at the scenario's elasticities (``Origins.driver_mult``); 1 where they are off."""
+    p = resolve(scn.parameters)
+    eps_c, eps_g = p["origin_conflict_elasticity"], p["origin_growth_elasticity"]
+    if eps_c == 0 and eps_g == 0:
+        return np.ones(len(net.origins))
+    first, last = dt.date(scn.period_start.year, scn.period_start.month, 1), scn.period_end.replace(day=1)
+    demand = load_demand_inputs(scn.network, net, first, last)
+    months = np.arange(demand.n_months)
+    return demand.origin_multiplier(months, 0, eps_c, eps_g, p["origin_conflict_offset"]).max(axis=1)
+
+
 def peak_multipliers(scn: Scenario, origins: list[str], end: dt.date | None = None) -> np.ndarray:
     """The largest origin-pressure multiplier in force at each origin between the spin-up's start and ``end``.
 
@@ -123,7 +136,8 @@ def estimate(scn: Scenario, workers: int = 1, agents_per_person: float | None = 
     """The scenario's estimated peak live agents and memory, with ``workers`` models running at once."""
     net = load_network(scn.network)
     app = scn.agents_per_person if agents_per_person is None else agents_per_person
-    inflow = np.asarray(net.origin_aspirants, float) * peak_multipliers(scn, list(net.origins), end) * app
+    inflow = (np.asarray(net.origin_aspirants, float) * peak_multipliers(scn, list(net.origins), end)
+              * driver_peaks(scn, net) * app)
     per_day = inflow * 12 / 365.25
     busiest = int(np.argmax(per_day)) if len(per_day) else 0
     live = int(math.ceil(MONTHS_OF_INFLOW * inflow.sum()))

@@ -63,16 +63,17 @@ class Origins:
         w.created += len(uid)
 
     def driver_mult(self) -> np.ndarray | None:
-        """Per origin, the month's multiplier on aspirants from the drivers: (conflict IDPs / their value in the
-        period's first month) ** origin_conflict_elasticity x exp(-origin_growth_elasticity x (growth - its
-        value then)). None when the run has no demand inputs or both elasticities are 0."""
+        """Per origin, the month's multiplier on aspirants from the drivers: ((conflict IDPs + offset) / (their
+        value in the period's first month + offset)) ** origin_conflict_elasticity x
+        exp(-origin_growth_elasticity x (growth - its value then)), offset = origin_conflict_offset persons, so
+        that a few thousand displaced in a large country do not multiply its emigration. None when the run has
+        no demand inputs or both elasticities are 0."""
         d, w = self.demand, self.world
         eps_c, eps_g = w.params["origin_conflict_elasticity"], w.params["origin_growth_elasticity"]
         if d is None or (eps_c == 0 and eps_g == 0):
             return None
-        m, m0 = d.month(w.date), d.month(w.calendar.start)
-        conflict = np.log(d.origin_conflict[:, m] / d.origin_conflict[:, m0])
-        return np.exp(eps_c * conflict - eps_g * (d.origin_growth[:, m] - d.origin_growth[:, m0]))
+        return d.origin_multiplier(d.month(w.date), d.month(w.calendar.start), eps_c, eps_g,
+                                   w.params["origin_conflict_offset"])
 
     def review(self, rows: np.ndarray, t: int) -> None:
         """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is
