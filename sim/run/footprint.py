@@ -34,6 +34,7 @@ and 8 for the due scan's working space), because rows in a final status wait for
 more), the arrays grow by half when full, and each day's handlers make index and value temporaries;
 :data:`HEADROOM` is 2.5. For the full-scale baseline the estimate is 2.39 M live agents and 590 MB per process
 (measured: 2.05 M and 479 MB), an overestimate of about a fifth.
+
 The estimate is meant to refuse what cannot fit (a factor 100 too many aspirants, a typo in a multiplier), not
 to predict memory to the megabyte. A forecast's projected drivers are not counted, and with ``--scheduler``
 the models run on other machines, whose memory is not checked.
