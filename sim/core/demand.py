@@ -67,7 +67,9 @@ class DemandInputs:
         exp(-growth_elasticity x (growth - growth in m0)). The offset keeps a few thousand displaced in a large
         country from multiplying its emigration (parameter ``origin_conflict_offset``)."""
         c, g = self.origin_conflict, self.origin_growth
-        conflict = np.log((c[:, m] + conflict_offset) / (c[:, [m0] if np.ndim(m) else m0] + conflict_offset))
-        growth = g[:, m] - (g[:, [m0]] if np.ndim(m) else g[:, m0])
-        return np.exp(conflict_elasticity * conflict - growth_elasticity * growth)
+        c0, g0 = c[:, m0], g[:, m0]
+        if np.ndim(m):  # months along the second axis: the reference month broadcasts over them
+            c0, g0 = c0[:, None], g0[:, None]
+        conflict = np.log((c[:, m] + conflict_offset) / (c0 + conflict_offset))
+        return np.exp(conflict_elasticity * conflict - growth_elasticity * (g[:, m] - g0))
 
