@@ -33,6 +33,7 @@ SPEC: dict[str, tuple[list[str] | None, list[str]]] = {
     "sea_arrivals_annual.csv": (["country", "year", "mode"], ["arrivals"]),
     "interceptions_annual.csv": (["actor", "year"], ["value"]),
     "sea_arrivals_by_departure_annual.csv": (["departure_country", "destination", "year"], ["arrivals"]),
+    "frontex_detections_by_nationality_annual.csv": (["route", "nationality", "year"], ["detections"]),
     "smuggling_fees.csv": (None, []),
     "policy_shocks.csv": (["event_id"], []),
 }
@@ -174,16 +175,42 @@ def test_monthly_layout(monthly):
 
 
 def test_annual_layout(annual):
-    assert set(annual.sizes) == {"route", "year", "country"}
+    assert set(annual.sizes) == {"route", "year", "country", "route_origin"}
     assert list(annual["route"].values) == list(ROUTES)
     np.testing.assert_array_equal(annual["year"].values, np.arange(2009, 2025))
     by_country = {"coast_guard_interceptions", "italy_arrivals_by_departure"}
-    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals"} | by_country
+    assert set(annual.data_vars) == {"detections", "dead_missing", "sea_arrivals", "detections_by_origin"} | by_country
     for name, var in annual.data_vars.items():
-        unit = "country" if name in by_country else "route"
+        unit = "country" if name in by_country else "route_origin" if name == "detections_by_origin" else "route"
         assert var.dims == (unit, "year") and var.dtype == np.float64, name
         for attr in ("units", "long_name", "source"):
             assert str(var.attrs.get(attr, "")).strip(), f"{name}: missing {attr}"
+
+
+def test_detections_by_origin_add_up_the_nationalities_of_each_origin(annual):
+    """Each route/origin cell is the sum of its nationalities' rows; the origins of a route never add up to
+    more than the route's detections; a route-year with too many unknown nationalities is left out."""
+    from sim.io.observed import MAX_UNKNOWN_SHARE, RECORD_ORIGINS, UNKNOWN_NATIONALITY
+
+    nat = read("frontex_detections_by_nationality_annual.csv").astype({"year": int, "detections": int})
+    by_origin = annual["detections_by_origin"]
+    assert by_origin.sizes["route_origin"] >= 10
+    for label in by_origin["route_origin"].values:
+        route, origin = str(label).split("/")
+        rows = nat[(nat["route"] == route) & nat["nationality"].isin(RECORD_ORIGINS[origin])]
+        for year in (2016, 2023):
+            expected = rows.loc[rows["year"] == year, "detections"].sum()
+            got = float(by_origin.sel(route_origin=label, year=year))
+            assert np.isnan(got) or got == expected, (label, year)
+    for route in ROUTES:
+        cells = by_origin.sel(route_origin=[x for x in by_origin["route_origin"].values if x.startswith(route)])
+        total = cells.sum("route_origin", min_count=1)
+        assert (total.isnull() | (total <= annual["detections"].sel(route=route) * 1.01)).all()
+        sub = nat[nat["route"] == route]
+        for year, grp in sub.groupby("year"):
+            unknown = grp.loc[grp["nationality"].isin(UNKNOWN_NATIONALITY), "detections"].sum()
+            vague = unknown > MAX_UNKNOWN_SHARE * grp["detections"].sum()
+            assert bool(np.isnan(cells.sel(year=year)).all()) == vague, (route, year)
 
 
 def test_loader_values_come_from_the_csvs(monthly, annual):

@@ -51,7 +51,7 @@ def run_calibration(spec: CalibrationSpec, out: Path, progress: bool = True, eng
 
 
 def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, observed: xr.Dataset, out: Path) -> Path:
-    from sim.analysis.fit_report import COUNTRY_TARGETS, DEFAULT_TARGETS, write_report
+    from sim.analysis.fit_report import COUNTRY_TARGETS, DEFAULT_TARGETS, ORIGIN_TARGET, write_report
 
     split = spec.fit_end.year if spec.fit_end < spec.scenario.period_end else None
     n = len(fitted["samples"])
@@ -67,6 +67,8 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
         extra += "\n" + stock_section(ds, spec.scenario.network)
     extra += "\n" + libya_section(ds)  # migrants in Libya against the IOM DTM rounds (when the results hold them)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
+    if "arrivals_by_origin" in ds and "detections_by_origin" in observed:
+        targets = (*targets, ORIGIN_TARGET)
     sd = record_discrepancy(spec, ds, observed, out, targets)
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra, discrepancy=sd)

@@ -17,9 +17,11 @@ from sim.io.yamlfile import read_mapping
 
 TARGET_PAIRS = {"arrivals": "detections", "dead_missing_sea": "dead_missing", "crossing_attempts": "detections",
                 "sea_interceptions": "coast_guard_interceptions",
-                "sea_arrivals_by_departure": "italy_arrivals_by_departure"}
+                "sea_arrivals_by_departure": "italy_arrivals_by_departure",
+                "arrivals_route_origin": "detections_by_origin"}
 METHODS = ("least_squares", "tpe")
-OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions", "italy_arrivals_by_departure")
+OBSERVED = ("detections", "dead_missing", "sea_arrivals", "coast_guard_interceptions", "italy_arrivals_by_departure",
+            "detections_by_origin")
 SPEC_KEYS = {"name", "scenario", "fit_period", "agents_per_person", "replicates", "trials", "seed", "workers",
              "accept_fraction", "final_replicates", "final_agents_per_person", "grain_agents", "method", "parameters",
              "interventions", "targets"}

@@ -23,7 +23,8 @@ import xarray as xr
 from sim.analysis.discrepancy import widen
 from sim.io.results import model_variable, unit_dim
 
-__all__ = ["COUNTRY_TARGETS", "DEFAULT_TARGETS", "DEPARTURES_TARGET", "INTERCEPTIONS_TARGET", "FitTarget",
+__all__ = ["COUNTRY_TARGETS", "DEFAULT_TARGETS", "DEPARTURES_TARGET", "INTERCEPTIONS_TARGET", "ORIGIN_TARGET",
+           "FitTarget",
            "annual_quantiles", "fit_summary", "fit_table", "label_periods", "write_report"]
 
 ROUTE_TITLES = {"central_med": "Central Mediterranean", "eastern_med": "Eastern Mediterranean",
@@ -60,6 +61,10 @@ INTERCEPTIONS_TARGET = FitTarget("sea_interceptions", "coast_guard_interceptions
 DEPARTURES_TARGET = FitTarget("sea_arrivals_by_departure", "italy_arrivals_by_departure", 0.25,
                               "sea arrivals in Italy by departure country vs the Italian record")
 COUNTRY_TARGETS: tuple[FitTarget, ...] = (INTERCEPTIONS_TARGET, DEPARTURES_TARGET)
+# Who crosses on each route: arrivals by the origin they set out from against Frontex detections by nationality
+# summed into the model's origins. The 35% tolerance is an assumption, as for dead and missing.
+ORIGIN_TARGET = FitTarget("arrivals_route_origin", "detections_by_origin", 0.35,
+                          "crossings by route and origin vs Frontex detections by nationality")
 
 
 def _units_on_record(q: xr.DataArray, obs: xr.DataArray, unit: str) -> list:

@@ -72,3 +72,4 @@ class ReplicateResult:
     onward_by_host: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, hosts) persons
     host_ids: tuple[str, ...] = ()
     present_by_country: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (months, transit countries)
+    arrivals_by_origin: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))  # (months, routes, origins)

@@ -29,6 +29,7 @@ class DemandInputs:
     settle_host: np.ndarray  # (nodes,) host whose stock those who give up at the node may join, -1: none
     host_outflow: np.ndarray | None = None  # (hosts, origins, months) persons by which the record fell in the month
     host_transit: np.ndarray | None = None  # (hosts,) bool: a transit host (hosts.csv kind); None: none is
+    origin_population: np.ndarray | None = None  # (origins, months) residents of the origin countries; None: unknown
 
     def __post_init__(self) -> None:
         if self.host_transit is not None and self.host_transit.shape != (len(self.host_ids),):
@@ -39,11 +40,14 @@ class DemandInputs:
             raise ValueError(f"{int(self.host_listed.sum())} (host, origin) stocks exceed the {MAX_HOST_GROUPS} "
                              "host groups migrant ids hold")
         months = self.origin_conflict.shape[1]
+        if self.origin_population is not None and self.origin_population.shape != self.origin_conflict.shape:
+            raise ValueError("demand input origin_population is not origins x months like origin_conflict")
         for name in ("origin_growth", "host_inflow", "host_inflation"):
             if getattr(self, name).shape[-1] != months:
                 raise ValueError(f"demand input {name} does not cover the {months} months of origin_conflict")
-        for name in ("origin_conflict", "origin_growth", "host_stock0", "host_inflow", "host_inflation"):
-            if not np.all(np.isfinite(getattr(self, name))):
+        for name in ("origin_conflict", "origin_growth", "host_stock0", "host_inflow", "host_inflation",
+                     "origin_population"):
+            if getattr(self, name) is not None and not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"demand input {name} holds a missing value")
 
     @property
@@ -61,15 +65,23 @@ class DemandInputs:
         return np.nonzero(self.host_listed)
 
     def origin_multiplier(self, m: int | np.ndarray, m0: int, conflict_elasticity: float, growth_elasticity: float,
-                          conflict_offset: float) -> np.ndarray:
+                          conflict_offset: float, population_share: float = 0.0) -> np.ndarray:
         """Per origin (and per month, for an array of months), the drivers' multiplier on aspirants in month
         ``m`` against month ``m0``: ((conflict IDPs + offset) / (the same in m0)) ** conflict_elasticity x
-        exp(-growth_elasticity x (growth - growth in m0)). The offset keeps a few thousand displaced in a large
-        country from multiplying its emigration (parameter ``origin_conflict_offset``)."""
+        exp(-growth_elasticity x (growth - growth in m0)), offset = conflict_offset persons + population_share x
+        the origin's population in m0. The offset keeps a few thousand displaced in a large country from
+        multiplying its emigration (parameter ``origin_conflict_offset``); its population part weighs the
+        displaced against the people at home, so that a million displaced move a country of 30 million more
+        than one of 300 million (parameter ``origin_conflict_population_share``)."""
         c, g = self.origin_conflict, self.origin_growth
         c0, g0 = c[:, m0], g[:, m0]
+        offset = np.full(len(c0), float(conflict_offset))
+        if population_share > 0:
+            if self.origin_population is None:
+                raise ValueError("origin_conflict_population_share > 0 needs the origins' population")
+            offset = offset + population_share * self.origin_population[:, m0]
         if np.ndim(m):  # months along the second axis: the reference month broadcasts over them
-            c0, g0 = c0[:, None], g0[:, None]
-        conflict = np.log((c[:, m] + conflict_offset) / (c0 + conflict_offset))
+            c0, g0, offset = c0[:, None], g0[:, None], offset[:, None]
+        conflict = np.log((c[:, m] + offset) / (c0 + offset))
         return np.exp(conflict_elasticity * conflict - growth_elasticity * (g[:, m] - g0))
 

@@ -47,6 +47,13 @@ _PARAMETERS = [
               "Africa 3.7 to 3.6, the Horn 12.3 to 11.9, Afghanistan 31.6 to 25.5)",
               "persons added to an origin's conflict IDPs, now and at the period's start, before their ratio is "
               "taken"),
+    Parameter("origin_conflict_population_share", 0.0, "share", 0.0, 1.0, f"{_A}; 0 (off) until calibrated. "
+              "Basis: displacement presses on emigration in proportion to the people it touches, so the same "
+              "number of displaced weighs less in a populous origin (Pakistan and Bangladesh, 368 million in 2014, "
+              "against Afghanistan, 32 million; UN WPP 2024, data/drivers); the population is the origin's at the "
+              "period's start, so that its growth alone does not drive emigration",
+              "share of an origin's population added, like origin_conflict_offset, to its conflict IDPs now and at "
+              "the period's start before their ratio is taken"),
     Parameter("origin_growth_elasticity", 0.0, "per percentage point", 0.0, 0.5, f"{_A}; 0 (off) until "
               "calibrated. Basis: an economic downturn at home (GDP per capita growth, World Bank WDI) adds to the "
               "reasons to leave", "aspirants a month scale with exp(-this x (growth - growth at the period's "

@@ -24,6 +24,7 @@ class Tallies:
         self.boats_launched = np.zeros((nm, nr, 2))
         self.arrivals_by_dest = np.zeros((nm, len(net.destinations)))
         self.departures_by_origin = np.zeros((nm, len(net.origins)))
+        self.arrivals_by_origin = np.zeros((nm, nr, len(net.origins)))  # who arrives on each route
         self.legal_by_origin = np.zeros((nm, len(net.origins)))
         self.legal_by_dest = np.zeros((nm, len(net.destinations)))
         self.revenue_by_origin = np.zeros((nm, len(net.origins)))
@@ -57,6 +58,15 @@ class Tallies:
         elif len(index):
             add_at(table[m], index, amount)
 
+    def add_by_route_origin(self, table: np.ndarray, t: int, route: np.ndarray, origin: np.ndarray,
+                            amount: float) -> None:
+        """Add ``amount`` per migrant to a (months, routes, origins) table on day ``t``, through the flat view
+        of the month's (routes, origins) block so that the compiled 1-D ``add_at`` does the work."""
+        m = self.calendar.month(t)
+        if m >= 0 and len(route):
+            block = table[m]
+            add_at(block.reshape(-1), route.astype(np.intp) * block.shape[1] + origin, amount)
+
     def result(self, agent_steps: int, agents_created: int) -> ReplicateResult:
         return ReplicateResult(
             months=self.calendar.months,
@@ -64,6 +74,7 @@ class Tallies:
             boats_launched=self.boats_launched,
             arrivals_by_destination=self.arrivals_by_dest,
             departures_by_origin=self.departures_by_origin,
+            arrivals_by_origin=self.arrivals_by_origin,
             legal_by_origin=self.legal_by_origin,
             legal_by_destination=self.legal_by_dest,
             revenue_by_origin=self.revenue_by_origin,

@@ -103,13 +103,14 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
                        drivers_dir: Path | None = None, as_of: dt.date | None = None) -> DemandInputs:
     """The series one run reads, month by month from ``first_month`` (the spin-up's first) to ``last_month``."""
     n = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
-    names = ("idps_conflict", "gdp_per_capita_growth")
+    names = ("idps_conflict", "gdp_per_capita_growth", "population")
     ds = drivers.load_drivers(drivers_dir, as_of=as_of, carry_forward=True, names=names)
     by_origin = {name: np.stack([ds[name].sel(region=o).to_numpy() if o in drivers.REGIONS
                                  else np.full(ds.sizes["time"], np.nan) for o in net.origins])
                  for name in names}
     conflict = _window(_filled(by_origin["idps_conflict"], 1.0), first_month, n)
     growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
+    population = _window(_filled(by_origin["population"], 0.0), first_month, n)
     hosts = read_hosts(network_dir, net)
     n_h, n_o = len(hosts), len(net.origins)
     groups = [(drivers.REGIONS[o], h.countries) for h in hosts for o in h.origins]
@@ -133,6 +134,7 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
         rates = [drivers.load_country_rate("inflation", h.countries, drivers_dir, as_of=as_of) for h in hosts]
         inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
+                        origin_population=population,
                         host_ids=tuple(h.id for h in hosts), host_node=np.array([h.node for h in hosts], np.int16),
                         host_stock0=stock0, host_inflow=inflow, host_outflow=outflow, host_inflation=inflation,
                         host_listed=listed,

@@ -50,6 +50,7 @@ PUBLICATION_LAG: dict[str, tuple[int, int]] = {
     "idmc": (6, 30),   # assumption: GRID in May-June of the next year (not verified)
     "ucdp": (6, 30),   # assumption: annual UCDP release by mid-year of the next year (not verified)
     "wdi": (7, 31),    # assumption: WDI's annual update in July of the next year (not verified)
+    "wpp": (7, 31),    # assumption: a year's population estimate taken as known by July of the next year
 }
 """(month, day) in the year after year Y by which the figure for year Y is taken as published."""
 
@@ -76,6 +77,9 @@ DRIVERS: dict[str, tuple[str, str, tuple[str, ...], str, str, str, str]] = {
     "conflict_deaths": (
         "ucdp_organized_violence_country_year_2010_2024.csv", "iso3", ("total_organized_violence_deaths_best",),
         "flow", "ucdp", "deaths per month", "deaths from organised violence (UCDP best estimate)"),
+    "population": (
+        "undesa_wpp_population_2010_2023.csv", "iso3", ("population",), "stock", "wpp", "persons",
+        "total population at mid-year (UN WPP 2024), taken as the year-end value"),
     "gdp_per_capita_growth": (
         "wdi_macro_annual_2010_2024.csv", "iso3", ("NY.GDP.PCAP.KD.ZG",), "rate", "wdi", "percent per year",
         "GDP per capita growth, unweighted mean over the region's countries reporting"),

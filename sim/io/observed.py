@@ -18,6 +18,11 @@ Route mapping (why each series lands where it does) is documented in ``data/READ
   aggregates, so they are not laid out (they stay in the CSV).
 * italy_arrivals_by_departure (annual only) - sea arrivals in Italy by departure country (Libya, Tunisia), on
   the same ``country`` x ``year``: the Italian interior ministry and coast guard and FTDES, complete years only.
+* detections_by_origin (annual only) - Frontex detections by nationality, summed into the model's origins
+  (:data:`RECORD_ORIGINS`), on ``route_origin`` ("route/origin") x ``year``: who crossed on each route, which
+  route totals cannot show. Only the pairs with at least :data:`MIN_PAIR_DETECTIONS` detections in 2014-2024
+  are laid out, and a route-year whose nationality is unknown for more than :data:`MAX_UNKNOWN_SHARE` of its
+  detections is NaN (Frontex codes OOS and OOO: not specified, other).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from sim.errors import InputError
+from sim.io.drivers import REGIONS
 
 __all__ = ["DataError", "ROUTES", "load_annual_observations", "load_observations"]
 
@@ -46,8 +52,25 @@ INTERCEPTION_SRC = ("Libyan coast guard: UNHCR and IOM Libya; Tunisian National 
 COAST_GUARDS = {"libya_coast_guard": "LY", "tunisia_national_guard": "TN", "turkey_coast_guard": "TR"}
 DEPARTURE_SRC = ("Italian interior ministry (via Agenzia Nova, Il Sole 24 Ore) and Italian Coast Guard (via ANSAmed); "
                  "FTDES annual reports (Tunisia)")
+FRONTEX_NAT_SRC = ("Frontex, detections of illegal border-crossings by route and nationality, monthly workbook "
+                   "as of 3 June 2025, as redistributed by IOM's Global Data Institute (R package gdidata)")
 SEA_SRC = ("UNHCR Mediterranean Situation portal (monthly, to 2019-10); UNHCR Malta and Greece; "
            "Italian and Spanish interior ministries")
+
+
+RECORD_ORIGINS: dict[str, tuple[str, ...]] = {
+    **{o: REGIONS[o] for o in REGIONS},
+    "west_africa": (*REGIONS["west_africa"], "GHA", "SLE", "BEN", "TGO", "GNB", "LBR", "NER", "MRT", "TCD"),
+    "syria_iraq": (*REGIONS["syria_iraq"], "PSE", "LBN"),
+}
+"""Nationalities whose detections count towards each origin of the model: the countries the drivers aggregate
+(``sim.io.drivers.REGIONS``), plus, for the record only, the neighbours that take the same paths but have no
+driver series of their own (West Africa: Ghana, Sierra Leone, Benin, Togo, Guinea-Bissau, Liberia, Niger,
+Mauritania, Chad; the Levant: Palestine, Lebanon). Others (Turks,
+Iranians, Congolese, Comorians...) have no origin in the model and are not laid out (data/README.md)."""
+UNKNOWN_NATIONALITY = ("OOS", "OOO")  # Frontex: not specified; other
+MIN_PAIR_DETECTIONS = 5000  # detections 2014-2024 for a (route, origin) pair to be laid out
+MAX_UNKNOWN_SHARE = 0.25  # above it a route-year's split by nationality says too little
 
 
 class DataError(InputError):
@@ -128,6 +151,31 @@ def _grid(frame: pd.DataFrame, index: pd.Index, value: str, column: str = "route
         ser = pd.Series(sub[value].to_numpy(dtype=float), index=sub["key"].to_numpy())
         out[i] = ser.reindex(index).to_numpy(dtype=float)
     return out
+
+
+def _detections_by_origin(path: Path, years: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """Frontex detections by route and nationality summed into the model's origins: (pairs x years, pair labels
+    "route/origin"); see the module docstring for which pairs and years are kept."""
+    nat = _read(path, ["route", "nationality", "year"], ["detections"])
+    nat["year"] = _years(path, nat)
+    unknown_route = sorted(set(nat["route"]) - set(ROUTES))
+    if unknown_route:
+        raise DataError(f"{path.name}: route '{unknown_route[0]}' is not one of {', '.join(ROUTES)}")
+    origin_of = {c: o for o, cs in RECORD_ORIGINS.items() for c in cs}
+    nat["origin"] = nat["nationality"].map(origin_of)
+    total = nat.groupby(["route", "year"])["detections"].sum()
+    unknown = nat[nat["nationality"].isin(UNKNOWN_NATIONALITY)].groupby(["route", "year"])["detections"].sum()
+    too_vague = (unknown.reindex(total.index, fill_value=0) > MAX_UNKNOWN_SHARE * total)
+    known = nat.dropna(subset=["origin"]).groupby(["route", "origin", "year"])["detections"].sum()
+    period = known[(known.index.get_level_values("year") >= 2014) & (known.index.get_level_values("year") <= 2024)]
+    per_pair = period.groupby(level=["route", "origin"]).sum()
+    keep = [(r, o) for r in ROUTES for o in RECORD_ORIGINS if per_pair.get((r, o), 0) >= MIN_PAIR_DETECTIONS]
+    out = np.full((len(keep), len(years)), np.nan)
+    for i, (r, o) in enumerate(keep):
+        for j, y in enumerate(years):
+            if (r, y) in total.index and not too_vague[(r, y)]:
+                out[i, j] = float(known.get((r, o, y), 0))
+    return out, [f"{r}/{o}" for r, o in keep]
 
 
 def _sea_to_routes(sea: pd.DataFrame) -> pd.DataFrame:
@@ -236,6 +284,8 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
     dep = dep[_complete(path, dep) & (dep["destination"] == "italy")]
     by_departure = _grid(dep, years, "arrivals", "departure_country", countries)
 
+    by_origin, pairs = _detections_by_origin(obs / "frontex_detections_by_nationality_annual.csv", years)
+
     dims = ("route", "year")
     ds = xr.Dataset(
         {
@@ -257,8 +307,13 @@ def load_annual_observations(data_dir: Path | None = None) -> xr.Dataset:
                 "persons per year", "sea arrivals in Italy by the country the boat left from", DEPARTURE_SRC,
                 "complete years only (2023: to 20 December, 97.5% of the year's landings); how the Central "
                 "Mediterranean splits between Libya and Tunisia, which route totals cannot show")),
+            "detections_by_origin": (("route_origin", "year"), by_origin, _attrs(
+                "detections per year", "Frontex detections by route and nationality, summed into the model's "
+                "origins", FRONTEX_NAT_SRC, f"pairs with >= {MIN_PAIR_DETECTIONS} detections in 2014-2024; NaN "
+                f"where more than {MAX_UNKNOWN_SHARE:.0%} of the route-year's nationalities are unknown; "
+                "nationalities with no origin in the model left out")),
         },
-        coords={"route": list(ROUTES), "year": years.to_numpy(), "country": countries},
+        coords={"route": list(ROUTES), "year": years.to_numpy(), "country": countries, "route_origin": pairs},
         attrs={"title": "routesim observed public record (annual)", "see": "data/README.md"},
     )
     return ds

@@ -19,7 +19,8 @@ from sim.core.network import MODES, Network
 # 1.2: interceptions_by_crossing and the crossing_country / crossing_mode coordinates
 # 1.3: transit_stock and onward_departures by first-asylum host (coordinate host)
 # 1.4: migrants_present by transit country (coordinate transit_country)
-SCHEMA_VERSION = "1.4"
+# 1.5: arrivals_by_origin (route x origin)
+SCHEMA_VERSION = "1.5"
 
 # name: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -55,6 +56,8 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
                          "1", "time: point"),
     "arrivals_by_destination": ("irregular arrivals by destination", "persons", "time: sum"),
     "departures_by_origin": ("migrants leaving each origin", "persons", "time: sum"),
+    "arrivals_by_origin": ("irregular arrivals in the EU by route and by the origin the migrants set out from "
+                           "(comparable to Frontex detections by nationality)", "persons", "time: sum"),
     "legal_entries_by_origin": ("entries through legal pathways, by origin", "persons", "time: sum"),
     "smuggler_revenue_by_origin": ("fees paid to smugglers, by the migrants' origin", "EUR", "time: sum"),
     "legal_entries_by_destination": ("entries through legal pathways, by destination", "persons", "time: sum"),
@@ -79,7 +82,7 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
                                  "crossing attempts", "1e-3", "time: mean"),
 }
 INTEGER_VARIABLES = set(ROUTE_FLOWS) | {"stranded", "in_transit", "arrivals_by_destination",
-                                       "departures_by_origin", "legal_entries_by_origin",
+                                       "departures_by_origin", "arrivals_by_origin", "legal_entries_by_origin",
                                        "legal_entries_by_destination", "crossing_attempts_by_crossing",
                                        "arrivals_by_crossing", "dead_missing_by_crossing",
                                        "interceptions_by_crossing", "transit_stock", "onward_departures",
@@ -109,6 +112,9 @@ def to_dataset(results: list[ReplicateResult], net: Network, attrs: dict) -> xr.
                                                    dims=("time", "destination", "replicate"))
     data["departures_by_origin"] = xr.DataArray(stack(lambda r: r.departures_by_origin),
                                                 dims=("time", "origin", "replicate"))
+    if results[0].arrivals_by_origin.shape[1:] == (len(net.routes), len(net.origins)):  # not in hand-made results
+        data["arrivals_by_origin"] = xr.DataArray(stack(lambda r: r.arrivals_by_origin),
+                                                  dims=("time", "route", "origin", "replicate"))
     data["legal_entries_by_origin"] = xr.DataArray(stack(lambda r: r.legal_by_origin),
                                                    dims=("time", "origin", "replicate"))
     data["smuggler_revenue_by_origin"] = xr.DataArray(stack(lambda r: r.revenue_by_origin),
@@ -160,9 +166,15 @@ def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
     ``sea_interceptions`` is ``interceptions_by_crossing`` at sea crossings summed by departure country
     (dims time, country, replicate), the unit in which coast guards report; ``sea_arrivals_by_departure`` is
     ``arrivals_by_crossing`` at sea crossings summed the same way (Libya's count includes its crossings to
-    Malta, which the Italian record of arrivals by departure country leaves out)."""
+    Malta, which the Italian record of arrivals by departure country leaves out); ``arrivals_route_origin`` is
+    ``arrivals_by_origin`` with route and origin on one dimension ``route_origin`` labelled "route/origin", the
+    layout of the record by nationality (:func:`sim.io.observed.load_annual_observations`)."""
     if name in ds:
         return ds[name]
+    if name == "arrivals_route_origin" and "arrivals_by_origin" in ds:
+        da = ds["arrivals_by_origin"].stack(route_origin=("route", "origin"))
+        labels = [f"{r}/{o}" for r, o in da["route_origin"].values]
+        return da.drop_vars(["route_origin", "route", "origin"]).assign_coords(route_origin=labels)
     by_country = {"sea_interceptions": "interceptions_by_crossing", "sea_arrivals_by_departure": "arrivals_by_crossing"}
     if name in by_country and by_country[name] in ds:
         sea = ds[by_country[name]].where(ds["crossing_mode"] == "sea", drop=True)

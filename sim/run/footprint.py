@@ -109,7 +109,8 @@ def driver_peaks(scn: Scenario, net: Network) -> np.ndarray:
     first, last = dt.date(scn.period_start.year, scn.period_start.month, 1), scn.period_end.replace(day=1)
     demand = load_demand_inputs(scn.network, net, first, last)
     months = np.arange(demand.n_months)
-    return demand.origin_multiplier(months, 0, eps_c, eps_g, p["origin_conflict_offset"]).max(axis=1)
+    return demand.origin_multiplier(months, 0, eps_c, eps_g, p["origin_conflict_offset"],
+                                    p["origin_conflict_population_share"]).max(axis=1)
 
 
 def peak_multipliers(scn: Scenario, origins: list[str], end: dt.date | None = None) -> np.ndarray:

@@ -56,6 +56,7 @@ class Crossings:
         tallies.add_edge("arrivals", t, edges[arrive], weight)
         tallies.add_edge("dead_missing", t, edges[intent == INTENT_DIE], weight)
         tallies.add_to(tallies.arrivals_by_dest, t, w.dest_of_node[net.edge_to[edges[arrive]]], weight)
+        tallies.add_by_route_origin(tallies.arrivals_by_origin, t, route[arrive], pop.origin[a], weight)
         pop.node[a] = net.edge_to[edges[arrive]]
         w.finalise(a, Status.ARRIVED)
         die = intent == INTENT_DIE
