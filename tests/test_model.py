@@ -38,6 +38,35 @@ def test_monthly_tallies_add_up(network):
     assert np.allclose(r.by_crossing["arrivals"].sum(), t["arrivals"].sum())
     assert np.allclose(r.arrivals_by_destination.sum(), t["arrivals"].sum())
     assert all(np.all(v >= 0) for v in t.values())
+    # arrivals by origin: the same people as the route's arrivals, month by month, split by where they set out
+    assert np.allclose(r.arrivals_by_origin.sum(axis=2), t["arrivals"])
+
+
+def test_arrivals_by_origin_keep_to_the_routes_each_origin_can_reach(network):
+    """No origin arrives on a route whose crossings cannot be reached from its node or from the host stocks
+    its people live in (Afghans on the Atlantic, say): the tally follows the migrants, not a share."""
+    config = small_config(network, end=dt.date(2015, 12, 31), demand=True)
+    r = RouteModel(config, 0).run()
+    net, d = network, config.demand
+    hosts, host_origins = d.host_pairs
+    reached_any = set()
+    for o, origin in enumerate(net.origins):
+        seen = {int(net.origin_node[o])}
+        seen |= {int(d.host_node[h]) for h, k in zip(hosts, host_origins, strict=True) if k == o}
+        todo = list(seen)
+        while todo:
+            node = todo.pop()
+            for e in np.flatnonzero(net.edge_from == node):
+                if int(net.edge_to[e]) not in seen:
+                    seen.add(int(net.edge_to[e]))
+                    todo.append(int(net.edge_to[e]))
+        reachable = {int(net.edge_route[e]) for e in np.flatnonzero(net.edge_crossing) if int(net.edge_from[e]) in seen}
+        reached_any |= reachable
+        for k, route in enumerate(net.routes):
+            if k not in reachable:
+                assert r.arrivals_by_origin[:, k, o].sum() == 0, (origin, route)
+    assert len(reached_any) == len(net.routes)
+    assert r.arrivals_by_origin.sum() > 0
 
 
 def test_interceptions_by_crossing_are_the_departure_side_stops_at_crossings(network):

@@ -4,6 +4,7 @@ onward hazard follows the prospects, and bad host tables are refused with the fi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 
@@ -146,6 +147,26 @@ def test_a_few_thousand_displaced_do_not_multiply_a_countrys_emigration(network)
     assert plain[egypt].max() > 5 and offset[egypt].max() < 1.5
     assert plain[horn].max() > 1.3 and offset[horn].max() == pytest.approx(plain[horn].max(), rel=0.05)
     assert np.allclose(plain[:, 0], 1) and np.allclose(offset[:, 0], 1)  # 1 in the period's first month
+
+
+def test_displacement_weighs_less_in_a_populous_origin(network):
+    """With origin_conflict_population_share the displaced are weighed against the people at home: Pakistan's
+    IDPs (2.3 million in 2014, 0.6 million in 2024, in a region of 368 million with Bangladesh) stop moving
+    South Asian emigration, while Afghanistan's (0.8 to 4.2 million, 32 million people) still do; the
+    multiplier stays 1 in the period's first month and between the plain ratio and 1."""
+    d = small_config(network, end=dt.date(2024, 12, 31), demand=True).demand
+    m0 = d.month(dt.date(2014, 1, 1))
+    months = np.arange(m0, d.month(dt.date(2024, 12, 1)) + 1)
+    plain = d.origin_multiplier(months, m0, 1.0, 0.0, 1e5)
+    weighed = d.origin_multiplier(months, m0, 1.0, 0.0, 1e5, population_share=0.02)
+    sa, afg = network.origins.index("south_asia"), network.origins.index("afghanistan")
+    assert plain[sa].min() < 0.5 and weighed[sa].min() > 0.9
+    assert weighed[afg].max() > 2.0
+    assert np.allclose(weighed[:, 0], 1)
+    log_p, log_w = np.log(plain), np.log(weighed)
+    assert np.all(np.abs(log_w) <= np.abs(log_p) + 1e-12) and np.all(log_w * log_p >= -1e-12)
+    with pytest.raises(ValueError, match="population"):
+        dataclasses.replace(d, origin_population=None).origin_multiplier(months, m0, 1.0, 0.0, 1e5, 0.02)
 
 
 @pytest.mark.parametrize("column, value, message", [

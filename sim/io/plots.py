@@ -85,7 +85,54 @@ def plot_all(ds: xr.Dataset, out_dir: Path) -> list[Path]:
                 _overlay(ax, obs, overlay[0], str(route), ds, overlay[1])
         axes.flat[0].legend(fontsize=8, loc="upper right")
         written.append(_save(fig, out_dir / filename))
+    if "arrivals_by_origin" in ds:
+        written.append(_plot_arrivals_by_origin(ds, out_dir / "arrivals_by_origin.png"))
     return written
+
+
+def _plot_arrivals_by_origin(ds: xr.Dataset, path: Path) -> Path:
+    """Who arrives on each route: per full year, the median across replicates of each origin's arrivals,
+    stacked, with Frontex's detections (all nationalities) as the observed total."""
+    months = ds["time"].dt.year.to_series().value_counts()
+    full = sorted(int(y) for y, n in months.items() if n == 12)
+    if not full:
+        return path
+    yearly = ds["arrivals_by_origin"].groupby("time.year").sum("time").sel(year=full).median("replicate")
+    obs = _annual_observed()
+    fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
+    fig.suptitle(f"Arrivals by the origin they set out from (median of {ds.sizes['replicate']} replicates, "
+                 f"stacked) - scenario '{ds.attrs.get('scenario_name', '')}'", fontsize=13)
+    colours = plt.get_cmap("tab10")
+    for ax, route in zip(axes.flat, ds["route"].values, strict=False):
+        bottom = 0.0
+        for k, origin in enumerate(ds["origin"].values):
+            values = yearly.sel(route=route, origin=origin).values
+            if values.sum() > 0:
+                ax.bar(full, values, bottom=bottom, color=colours(k % 10), width=0.8, label=str(origin))
+                bottom = bottom + values
+        if obs is not None and route in obs["route"].values:
+            o = obs["detections"].sel(route=route, year=[y for y in full if y in obs["year"].values])
+            ax.plot(o["year"].values, o.values, color="black", marker="o", ms=4, lw=1.0,
+                    label="Frontex detections, all nationalities (observed)")
+        ax.set_title(ROUTE_TITLES.get(str(route), str(route)))
+        ax.set_ylabel("persons per year")
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3, axis="y")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _annual_observed() -> xr.Dataset | None:
+    try:
+        from sim.io.observed import load_annual_observations
+
+        return load_annual_observations()
+    except Exception:  # noqa: BLE001 - plots go on without the overlay if the record cannot be read
+        return None
 
 
 def _save(fig, path: Path) -> Path:  # noqa: ANN001
