@@ -210,7 +210,7 @@ def _plot_target(results: xr.Dataset, observed: xr.Dataset, target: FitTarget, y
                     label=f"observed ({target.observed_var})")
         if split_year is not None:
             ax.axvline(split_year + 0.5, color="gray", ls="--", lw=1, label="calibration | out-of-sample")
-        ax.set_title(ROUTE_TITLES.get(str(route), str(route)))
+        ax.set_title(_panel_title(str(route)))
         ax.set_ylabel("persons per year")
         ax.set_xlabel("year")
         ax.set_ylim(bottom=0)
@@ -218,10 +218,18 @@ def _plot_target(results: xr.Dataset, observed: xr.Dataset, target: FitTarget, y
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes.flat[0].legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))  # room for the title above the panels
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _panel_title(unit: str) -> str:
+    """A route or country by name; a route/origin pair as "route: origin" (by-origin targets)."""
+    if "/" in unit:
+        route, origin = unit.split("/", 1)
+        return f"{ROUTE_TITLES.get(route, route)}: {origin.replace('_', ' ')}"
+    return ROUTE_TITLES.get(unit, unit)
 
 
 CAVEATS = """## Caveats on the observed record
