@@ -135,8 +135,11 @@ _PARAMETERS = [
               "a migrant in transit longer than this at one place counts as stranded"),
     # route choice (multinomial logit over paths from the current node)
     Parameter("beta_fee", 1.0, "per 1,000 EUR", 0.0, 10.0, _A, "disutility of the remaining fees"),
-    Parameter("beta_risk", 0.08, "per death per 1,000 attempts", 0.0, 2.0, _A,
-              "disutility of perceived mortality on the path"),
+    Parameter("beta_risk", 0.08, "per death per 1,000 attempts", 0.0, 2.0, f"{_A}; fitted in the baseline "
+              "(calibration/baseline.yaml: 0.011). Basis for a small weight: Central Mediterranean crossings rose "
+              "to a record in 2016 as deaths rose to over 4,500 (Frontex Risk Analysis 2017, via "
+              "shared/reference/literature-survey.md), and NGO rescue presence did not move departures (Cusumano "
+              "& Villa 2019)", "disutility of perceived mortality on the path"),
     Parameter("beta_time", 0.3, "per 30 days", 0.0, 5.0, _A, "disutility of travel time"),
     Parameter("beta_success", 2.0, "per unit log-probability", 0.0, 10.0, _A,
               "utility of the perceived chance of not being intercepted"),
