@@ -24,8 +24,7 @@ from sim.analysis.discrepancy import widen
 from sim.io.results import model_variable, unit_dim
 
 __all__ = ["COUNTRY_TARGETS", "DEFAULT_TARGETS", "DEPARTURES_TARGET", "INTERCEPTIONS_TARGET", "ORIGIN_TARGET",
-           "FitTarget",
-           "annual_quantiles", "fit_summary", "fit_table", "label_periods", "write_report"]
+           "FitTarget", "annual_quantiles", "fit_summary", "fit_table", "label_periods", "write_report"]
 
 ROUTE_TITLES = {"central_med": "Central Mediterranean", "eastern_med": "Eastern Mediterranean",
                 "western_med": "Western Mediterranean", "atlantic": "Western African (Atlantic)",

@@ -59,15 +59,15 @@ SEA_SRC = ("UNHCR Mediterranean Situation portal (monthly, to 2019-10); UNHCR Ma
 
 
 RECORD_ORIGINS: dict[str, tuple[str, ...]] = {
-    **{o: REGIONS[o] for o in REGIONS},
+    **REGIONS,
     "west_africa": (*REGIONS["west_africa"], "GHA", "SLE", "BEN", "TGO", "GNB", "LBR", "NER", "MRT", "TCD"),
     "syria_iraq": (*REGIONS["syria_iraq"], "PSE", "LBN"),
 }
 """Nationalities whose detections count towards each origin of the model: the countries the drivers aggregate
 (``sim.io.drivers.REGIONS``), plus, for the record only, the neighbours that take the same paths but have no
 driver series of their own (West Africa: Ghana, Sierra Leone, Benin, Togo, Guinea-Bissau, Liberia, Niger,
-Mauritania, Chad; the Levant: Palestine, Lebanon). Others (Turks,
-Iranians, Congolese, Comorians...) have no origin in the model and are not laid out (data/README.md)."""
+Mauritania, Chad; the Levant: Palestine, Lebanon). Others (Turks, Iranians, Congolese, Comorians...) have no
+origin in the model and are not laid out (data/README.md)."""
 UNKNOWN_NATIONALITY = ("OOS", "OOO")  # Frontex: not specified; other
 MIN_PAIR_DETECTIONS = 5000  # detections 2014-2024 for a (route, origin) pair to be laid out
 MAX_UNKNOWN_SHARE = 0.25  # above it a route-year's split by nationality says too little
@@ -165,7 +165,7 @@ def _detections_by_origin(path: Path, years: pd.Index) -> tuple[np.ndarray, list
     nat["origin"] = nat["nationality"].map(origin_of)
     total = nat.groupby(["route", "year"])["detections"].sum()
     unknown = nat[nat["nationality"].isin(UNKNOWN_NATIONALITY)].groupby(["route", "year"])["detections"].sum()
-    too_vague = (unknown.reindex(total.index, fill_value=0) > MAX_UNKNOWN_SHARE * total)
+    too_vague = unknown.reindex(total.index, fill_value=0) > MAX_UNKNOWN_SHARE * total
     known = nat.dropna(subset=["origin"]).groupby(["route", "origin", "year"])["detections"].sum()
     period = known[(known.index.get_level_values("year") >= 2014) & (known.index.get_level_values("year") <= 2024)]
     per_pair = period.groupby(level=["route", "origin"]).sum()
