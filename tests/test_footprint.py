@@ -106,11 +106,12 @@ def test_more_aspirants_a_day_than_ids_is_refused_in_check_and_run(tmp_path, cap
 # --------------------------------------------------------------------------- the limit
 def test_limit_option_and_environment_variable(write_scenario, tmp_path, monkeypatch, capsys):
     baseline = str(ROOT / "scenarios" / "baseline.yaml")  # full scale: about 600 MB per process
-    per_process = footprint._size(footprint.estimate(load_scenario(baseline), workers=2).bytes_per_process)
-    assert 0.3 * 2**30 < footprint.estimate(load_scenario(baseline)).bytes_per_process < 2**30  # above 500 MB / 2
+    per_process = footprint.estimate(load_scenario(baseline), workers=2).bytes_per_process
+    assert 0.3 * 2**30 < per_process < 2**30  # above 500 MB / 2
     monkeypatch.setattr("sim.run.scenario_run.simulate", lambda *a, **k: pytest.fail("simulated before refusing"))
     args = ["run", baseline, "--out", str(tmp_path / "out"), "--quiet", "--workers", "2"]
-    _refused(capsys, [*args, "--memory-limit", "500M"], f"2 x {per_process}", "more than 500 MB (--memory-limit)")
+    _refused(capsys, [*args, "--memory-limit", "500M"], f"2 x {footprint._size(per_process)}",
+             "more than 500 MB (--memory-limit)")
     monkeypatch.setenv(footprint.ENV_LIMIT, "0.5G")
     _refused(capsys, args, "more than 512 MB (ROUTESIM_MEMORY_LIMIT)")
     _refused(capsys, [*args, "--memory-limit", "lots"], "--memory-limit: 'lots' is not a memory size")

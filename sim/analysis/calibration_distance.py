@@ -15,16 +15,14 @@ import xarray as xr
 from sim.analysis.calibration_spec import CalibrationSpec, Target
 from sim.analysis.free_values import apply
 from sim.core.model import RouteModel
-from sim.io.results import model_variable, unit_dim
+from sim.io.results import full_years, model_variable, unit_dim
 from sim.io.scenario import Scenario
 
 
 def annual_totals(ds: xr.Dataset, variables: list[str]) -> xr.Dataset:
     """Annual sums per route (or departure country) and replicate, over complete years only."""
-    months = ds["time"].dt.year.to_series().value_counts()
-    full = sorted(int(y) for y, n in months.items() if n == 12)
     chosen = xr.Dataset({v: model_variable(ds, v) for v in variables})
-    return chosen.groupby("time.year").sum("time").sel(year=full)
+    return chosen.groupby("time.year").sum("time").sel(year=full_years(ds))
 
 
 def residuals(sim_annual: xr.Dataset, observed: xr.Dataset, targets: tuple[Target, ...], years: list[int],

@@ -21,7 +21,7 @@ import pandas as pd
 import xarray as xr
 
 from sim.analysis.discrepancy import widen
-from sim.io.results import model_variable, unit_dim
+from sim.io.results import full_years, model_variable, unit_dim
 
 __all__ = ["COUNTRY_TARGETS", "DEFAULT_TARGETS", "DEPARTURES_TARGET", "INTERCEPTIONS_TARGET", "ORIGIN_TARGET",
            "FitTarget", "annual_quantiles", "fit_summary", "fit_table", "label_periods", "write_report"]
@@ -73,9 +73,8 @@ def _units_on_record(q: xr.DataArray, obs: xr.DataArray, unit: str) -> list:
 
 
 def _full_years(results: xr.Dataset, years: tuple[int, int] | None) -> list[int]:
-    """Years with all 12 months in the model output: a partial year summed would look like a big miss."""
-    counts = pd.Series(pd.DatetimeIndex(results["time"].values).year).value_counts()
-    full = sorted(int(y) for y, n in counts.items() if n == 12)
+    """Years with all 12 months in the model output (``full_years``), within ``years`` if given."""
+    full = full_years(results)
     if years is not None:
         full = [y for y in full if years[0] <= y <= years[1]]
     return full

@@ -12,16 +12,19 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from sim.io.results import full_years  # noqa: E402
+
 ROUTE_TITLES = {"central_med": "Central Mediterranean", "eastern_med": "Eastern Mediterranean",
                 "western_med": "Western Mediterranean", "atlantic": "Western African (Atlantic)"}
 
 
-def _observed() -> xr.Dataset | None:
+def _observed(annual: bool = False) -> xr.Dataset | None:
+    """The monthly (or annual) record, or None: plots go on without the overlay if it cannot be read."""
     try:
-        from sim.io.observed import load_observations
+        from sim.io.observed import load_annual_observations, load_observations
 
-        return load_observations()
-    except Exception:  # noqa: BLE001 - plots go on without the overlay if the record cannot be read
+        return load_annual_observations() if annual else load_observations()
+    except Exception:  # noqa: BLE001
         return None
 
 
@@ -85,20 +88,17 @@ def plot_all(ds: xr.Dataset, out_dir: Path) -> list[Path]:
                 _overlay(ax, obs, overlay[0], str(route), ds, overlay[1])
         axes.flat[0].legend(fontsize=8, loc="upper right")
         written.append(_save(fig, out_dir / filename))
-    if "arrivals_by_origin" in ds:
-        written.append(_plot_arrivals_by_origin(ds, out_dir / "arrivals_by_origin.png"))
+    full = full_years(ds)
+    if "arrivals_by_origin" in ds and full:
+        written.append(_plot_arrivals_by_origin(ds, full, out_dir / "arrivals_by_origin.png"))
     return written
 
 
-def _plot_arrivals_by_origin(ds: xr.Dataset, path: Path) -> Path:
+def _plot_arrivals_by_origin(ds: xr.Dataset, full: list[int], path: Path) -> Path:
     """Who arrives on each route: per full year, the median across replicates of each origin's arrivals,
     stacked, with Frontex's detections (all nationalities) as the observed total."""
-    months = ds["time"].dt.year.to_series().value_counts()
-    full = sorted(int(y) for y, n in months.items() if n == 12)
-    if not full:
-        return path
     yearly = ds["arrivals_by_origin"].groupby("time.year").sum("time").sel(year=full).median("replicate")
-    obs = _annual_observed()
+    obs = _observed(annual=True)
     fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
     fig.suptitle(f"Arrivals by the origin they set out from (median of {ds.sizes['replicate']} replicates, "
                  f"stacked) - scenario '{ds.attrs.get('scenario_name', '')}'", fontsize=13)
@@ -124,15 +124,6 @@ def _plot_arrivals_by_origin(ds: xr.Dataset, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def _annual_observed() -> xr.Dataset | None:
-    try:
-        from sim.io.observed import load_annual_observations
-
-        return load_annual_observations()
-    except Exception:  # noqa: BLE001 - plots go on without the overlay if the record cannot be read
-        return None
 
 
 def _save(fig, path: Path) -> Path:  # noqa: ANN001

@@ -182,6 +182,12 @@ def model_variable(ds: xr.Dataset, name: str) -> xr.DataArray:
     raise KeyError(f"model variable '{name}' not in results")
 
 
+def full_years(ds: xr.Dataset) -> list[int]:
+    """Years with all 12 months in the output: a partial year summed would look like a big miss."""
+    counts = ds["time"].dt.year.to_series().value_counts()
+    return sorted(int(y) for y, n in counts.items() if n == 12)
+
+
 def unit_dim(da: xr.DataArray) -> str:
     """The dimension a series is reported on: ``route``, or ``country`` for coast-guard interceptions."""
     return next(d for d in da.dims if d not in ("time", "year", "replicate", "quantile"))
