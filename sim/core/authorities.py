@@ -14,18 +14,25 @@ import mesa
 import numpy as np
 
 from sim.core.levers import Levers
-from sim.core.network import Authority, Network
+from sim.core.network import MODES, Authority, Network
 
 
 class BorderAuthority(mesa.Agent):
     """One authority, built with the levers it writes each day and the network it polices."""
 
-    def __init__(self, model: mesa.Model, spec: Authority, net: Network, levers: Levers) -> None:
+    def __init__(self, model: mesa.Model, spec: Authority, net: Network, levers: Levers,
+                 params: dict[str, float]) -> None:
         super().__init__(model)
         self.spec = spec
         self.levers = levers
         self.edges = np.array(spec.edges, dtype=np.intp)
         self.nodes = np.unique(net.edge_from[self.edges]).astype(np.intp)
+        # the standing rescue of each crossing: the share of distress cases missed is scaled per route by a
+        # calibrated constant (rescue_miss_mult_<route>), since authorities.csv's rescue_prob is an assumption
+        sea = net.edge_mode[self.edges] == MODES.index("sea")
+        miss = np.array([params.get(f"rescue_miss_mult_{net.routes[r]}", 1.0) if at_sea and r >= 0 else 1.0
+                         for r, at_sea in zip(net.edge_route[self.edges], sea, strict=True)])
+        self.rescue = np.clip(1.0 - (1.0 - spec.rescue_prob) * miss, 0.0, 1.0)
 
     def step(self) -> None:
         """Write this authority's baseline levers for the day (before interventions adjust them)."""
@@ -37,6 +44,6 @@ class BorderAuthority(mesa.Agent):
             lv.boat_seizure_rate[self.nodes] = s.boat_seizure_rate
             lv.arrest_rate[self.nodes] = s.arrest_rate
         else:
-            lv.rescue[self.edges] = s.rescue_prob
+            lv.rescue[self.edges] = self.rescue
             lv.pullback_share[self.edges] = s.pullback_share
             lv.pushback[self.edges] = s.pushback_prob

@@ -43,7 +43,7 @@ class RouteModel(mesa.Model):
         self.config = config
         self.world = w = World(config, replicate)
         self.interventions = config.interventions
-        self.authorities = [BorderAuthority(self, spec, w.net, w.levers) for spec in w.net.authorities]
+        self.authorities = [BorderAuthority(self, spec, w.net, w.levers, w.params) for spec in w.net.authorities]
         # processes, each given the state and the processes it calls, all built above it: calls run one way
         self.information = Information(w)
         self.market = SmugglerMarket(self, w)

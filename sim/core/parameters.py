@@ -174,6 +174,14 @@ _PARAMETERS = [
               "distress probability of an unseaworthy boat relative to a seaworthy one"),
     Parameter("wreck_mortality", 0.5, "probability", 0.0, 1.0, _A,
               "share of people on a boat in unrescued distress who die or go missing"),
+    *(Parameter(f"rescue_miss_mult_{route}", 1.0, "ratio", 0.01, 10.0, f"{_A}; 1 keeps the rescue_prob of "
+                "data/network/authorities.csv, itself an uncalibrated assumption, so the level is left to "
+                "calibration (one value per route, constant in time; dated changes in rescue enter as "
+                "search_and_rescue entries in the scenario)", f"multiplier on the share of boats in distress "
+                f"that the standing rescue services of the {label} miss (1 - rescue_prob of its arrival-side "
+                "authorities)")
+      for route, label in (("central_med", "Central Mediterranean"), ("eastern_med", "Eastern Mediterranean"),
+                           ("western_med", "Western Mediterranean"), ("atlantic", "Atlantic"))),
     Parameter("overload_max", 1.5, "ratio", 1.0, 3.0, f"{_A}; basis: Pham & Komiyama (2024, PLOS ONE): "
               "smugglers trade the payoff of overcrowding against the cost of failed crossings",
               "most people a boat carries relative to its nominal size, when the queue is long"),
