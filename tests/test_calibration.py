@@ -1,5 +1,7 @@
 """Calibration: spec validation, resumability, and recovery of known parameters from synthetic data."""
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -7,7 +9,7 @@ import yaml
 
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_distance import annual_totals, distance
-from sim.analysis.calibration_spec import load_spec
+from sim.analysis.calibration_spec import MAX_FREE, load_spec
 from sim.analysis.free_values import apply
 from sim.errors import InputError
 from sim.io.results import to_dataset
@@ -207,9 +209,14 @@ def test_a_scenario_reads_fitted_values_from_its_calibration_file(write_scenario
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "calibration").glob("*.yaml")))
-def test_the_shipped_specs_are_valid(name):
-    spec = load_spec(ROOT / "calibration" / name)
-    assert len(spec.parameters) + len(spec.interventions) <= 40
+def test_the_shipped_specs_are_valid_and_state_their_number_of_free_values(name):
+    """The spec loads (which bounds the free values by MAX_FREE), and its header says how many it frees."""
+    path = ROOT / "calibration" / name
+    spec = load_spec(path)
+    n = len(spec.parameters) + len(spec.interventions)
+    assert n <= MAX_FREE
+    stated = re.search(r"(\d+) free values", path.read_text(encoding="utf-8"))
+    assert stated is not None and int(stated.group(1)) == n
 
 
 def test_a_refit_starts_from_the_scenarios_current_values(spec_file, tmp_path):

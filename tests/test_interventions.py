@@ -5,10 +5,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from sim.core.network import MODES
 from sim.errors import InputError
 from sim.interventions import REGISTRY, InterventionSpec, make
 
-from .conftest import run_small, spec
+from .conftest import run_small, small_config, spec
 
 END = dt.date(2015, 6, 30)
 REPS = (0, 1, 2)
@@ -45,6 +46,42 @@ def test_more_rescue_means_fewer_deaths_per_attempt_with_boat_choice_held_fixed(
     sar_rate = _sum(sar, deaths).sum() / _sum(sar, attempts).sum()
     assert _sum(base, deaths).sum() >= 20  # enough events for the comparison to mean something
     assert sar_rate < 0.5 * base_rate
+
+
+def test_a_route_s_standing_rescue_scales_only_the_missed_share_of_its_own_sea_crossings(network):
+    """rescue_miss_mult_<route> sets 1 - rescue to (1 - rescue_prob) x m on the route's sea crossings, and
+    nothing else: other routes keep authorities.csv's value, and a land border never gains a rescue."""
+    from sim.core.model import RouteModel
+
+    base = RouteModel(small_config(network), 0)
+    scaled = RouteModel(small_config(network, params={"rescue_miss_mult_central_med": 0.25,
+                                                      "rescue_miss_mult_eastern_med": 10.0}), 0)
+    for model in (base, scaled):
+        for authority in model.authorities:
+            authority.step()
+    before, after = base.world.levers.rescue, scaled.world.levers.rescue
+    cm, em = network.route("central_med"), network.route("eastern_med")
+    sea = network.edge_mode == MODES.index("sea")
+    on_cm, on_em = sea & (network.edge_route == cm) & (before > 0), sea & (network.edge_route == em) & (before > 0)
+    assert on_cm.any() and on_em.any()
+    assert np.allclose(1 - after[on_cm], 0.25 * (1 - before[on_cm]))
+    assert np.all(after[on_em] == np.clip(1 - 10.0 * (1 - before[on_em]), 0, 1))
+    elsewhere = ~(on_cm | on_em)
+    assert np.array_equal(after[elsewhere], before[elsewhere])  # land borders (rescue 0) and other routes
+
+
+def test_less_missed_distress_on_a_route_means_fewer_deaths_there_per_attempt(network):
+    fixed = {"unseaworthy_share_sar": 0.0, "bad_weather_launch_sar": 0.0}
+    c = network.route("central_med")
+    deaths = lambda r: r.route["dead_missing_sea"][:, c].sum()  # noqa: E731
+    attempts = lambda r: r.route["crossing_attempts"][:, c].sum()  # noqa: E731
+    rates = []
+    for m in (1.0, 0.2):
+        runs = [run_small(network, replicate=r, end=END, params={**fixed, "rescue_miss_mult_central_med": m})
+                for r in REPS]
+        assert _sum(runs, deaths).sum() >= (20 if m == 1.0 else 0)  # enough events at the assumed rescue
+        rates.append(_sum(runs, deaths).sum() / _sum(runs, attempts).sum())
+    assert rates[1] < 0.5 * rates[0]
 
 
 def test_a_legal_pathway_quota_cuts_irregular_departures_from_its_origin(network):
