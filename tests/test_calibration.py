@@ -131,6 +131,8 @@ def test_a_fit_with_no_observed_value_to_fit_stops_with_one_line(spec_file, tmp_
     ({"parameters": {"beta_fee": {"low": -5, "high": 1}}}, "goes outside the parameter's bounds"),
     ({"parameters": {"beta_fee": {"low": 0, "high": 1, "scale": "log"}}}, "log-scale prior needs low > 0"),
     ({"interventions": {"nonexistent": {"low": 0, "high": 1}}}, "interventions.nonexistent: no scenario entry"),
+    ({"interventions": {"level_west_africa": {"low": 0.5, "high": 1e6}}},
+     "interventions.level_west_africa: prior [0.5, 1000000.0] leaves the intensity range"),
     ({"targets": [{"model": "happiness", "observed": "detections"}]}, "targets[0].model"),
     ({"targets": [{"model": "arrivals", "observed": "interceptions"}]}, "targets[0].observed"),
     ({"trials": 0}, "trials: 0 is outside"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sim.analysis.free_values import Bound, parameter_ranges, period_within, read_bounds, spec_number, spec_scenario
 from sim.errors import InputError
+from sim.interventions import REGISTRY
 from sim.io.scenario import Scenario
 from sim.io.scenario_rules import MIN_AGENTS_PER_PERSON
 from sim.io.yamlfile import read_mapping
@@ -79,10 +80,14 @@ def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
 
     params = parameter_ranges(doc["parameters"], fail, "prior")
     ivs = read_bounds(doc.get("interventions") or {}, "interventions", fail)
-    ids = {s.id for s in scenario.interventions if s.id}
-    for name in ivs:
-        if name not in ids:
-            raise fail(f"interventions.{name}", f"no scenario entry with this id; ids: {', '.join(sorted(ids))}")
+    entries = {s.id: s for s in scenario.interventions if s.id}
+    for name, bound in ivs.items():
+        if name not in entries:
+            raise fail(f"interventions.{name}", f"no scenario entry with this id; ids: {', '.join(sorted(entries))}")
+        lo, hi = REGISTRY[entries[name].type].intensity_range  # caught here, not at the first trial's run
+        if bound.low < lo or bound.high > hi:
+            raise fail(f"interventions.{name}", f"prior [{bound.low}, {bound.high}] leaves the intensity range "
+                       f"[{lo}, {hi}] of its type {entries[name].type}")
     if len(params) + len(ivs) > MAX_FREE:  # each least-squares step costs one run per free value
         raise fail("parameters", f"{len(params) + len(ivs)} free parameters; at most {MAX_FREE} are allowed")
 
