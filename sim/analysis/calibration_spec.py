@@ -58,7 +58,8 @@ class CalibrationSpec:
     source: Path | None = None
 
 
-MAX_FREE = 60  # free values in one spec: 48 runs a Jacobian at 47, about 10 minutes at 1/20 on 2 cores
+MAX_FREE = 60  # free values in one spec; a Jacobian costs a run per value: 49 at 48, about 6 min at 1/20 on 2 cores
+
 
 def load_spec(path: str | Path, until: str | None = None) -> CalibrationSpec:
     """Read and validate a calibration spec; every problem is one InputError naming file and field."""
