@@ -29,9 +29,10 @@ class BorderAuthority(mesa.Agent):
         self.nodes = np.unique(net.edge_from[self.edges]).astype(np.intp)
         # the standing rescue of each crossing: the share of distress cases missed is scaled per route by a
         # calibrated constant (rescue_miss_mult_<route>), since authorities.csv's rescue_prob is an assumption
-        sea = net.edge_mode[self.edges] == MODES.index("sea")
-        miss = np.array([params.get(f"rescue_miss_mult_{net.routes[r]}", 1.0) if at_sea and r >= 0 else 1.0
-                         for r, at_sea in zip(net.edge_route[self.edges], sea, strict=True)])
+        route = net.edge_route[self.edges]
+        by_route = np.array([params.get(f"rescue_miss_mult_{r}", 1.0) for r in net.routes])
+        at_sea = (net.edge_mode[self.edges] == MODES.index("sea")) & (route >= 0)
+        miss = np.where(at_sea, by_route[route], 1.0)
         self.rescue = np.clip(1.0 - (1.0 - spec.rescue_prob) * miss, 0.0, 1.0)
 
     def step(self) -> None:

@@ -136,7 +136,7 @@ _PARAMETERS = [
     # route choice (multinomial logit over paths from the current node)
     Parameter("beta_fee", 1.0, "per 1,000 EUR", 0.0, 10.0, _A, "disutility of the remaining fees"),
     Parameter("beta_risk", 0.08, "per death per 1,000 attempts", 0.0, 2.0, f"{_A}; fitted in the baseline "
-              "(calibration/baseline.yaml: 0.011). Basis for a small weight: Central Mediterranean crossings rose "
+              "(calibration/baseline/fitted.yaml). Basis for a small weight: Central Mediterranean crossings rose "
               "to a record in 2016 as deaths rose to over 4,500 (Frontex Risk Analysis 2017, via "
               "shared/reference/literature-survey.md), and NGO rescue presence did not move departures (Cusumano "
               "& Villa 2019)", "disutility of perceived mortality on the path"),

@@ -34,7 +34,7 @@ and 8 for the due scan's working space), because rows in a final status wait for
 more), the arrays grow by half when full, and each day's handlers make index and value temporaries;
 :data:`HEADROOM` is 2.5. For the full-scale baseline of the sixth demand fit the estimate was 2.39 M live agents
 and 590 MB per process (measured: 2.05 M and 479 MB), an overestimate of about a fifth; for the eighth, 2.6 M
-and 618 MB (measured peak: 484 MB).
+and 618 MB (measured peak: 484 MB); for the tenth, 2.6 M and 647 MB (measured peak: 512 MB).
 
 The estimate is meant to refuse what cannot fit (a factor 100 too many aspirants, a typo in a multiplier), not
 to predict memory to the megabyte. A forecast's projected drivers are not counted, and with ``--scheduler``
