@@ -169,6 +169,32 @@ def test_displacement_weighs_less_in_a_populous_origin(network):
         dataclasses.replace(d, origin_population=None).origin_multiplier(months, m0, 1.0, 0.0, 1e5, 0.02)
 
 
+def test_recently_displaced_fade_while_the_stock_keeps_growing(network):
+    """With origin_conflict_memory_months the index counts each month's new displacement, fading with its age:
+    Afghanistan's IDMC stock grows every year from 2014 to 2022 (0.8 to 4.3 million), so its plain multiplier
+    is highest at the end, while the recently displaced peak after the 2018 jump (+1.3 million) and fall once
+    the stock stops growing (2023-2024). Memory off is the stock itself, near 0 the stock plus the month's rise;
+    displacement before the run (2010-2013) counts, so Syria and Iraq's 2012-2014 surge weighs in 2014."""
+    d = small_config(network, end=dt.date(2024, 12, 31), demand=True).demand
+    assert d.origin_conflict_before is not None and d.origin_conflict_before.shape[1] > 0
+    m0 = d.month(dt.date(2014, 1, 1))
+    months = np.arange(m0, d.month(dt.date(2024, 12, 1)) + 1)
+    stock = d.origin_multiplier(months, m0, 1.0, 0.0, 1e5)
+    recent = d.origin_multiplier(months, m0, 1.0, 0.0, 1e5, memory_months=12.0, stock_weight=0.1)
+    afg, syr = network.origins.index("afghanistan"), network.origins.index("syria_iraq")
+    year = 2014 + (months - m0) // 12
+    assert stock[afg][year == 2024].mean() > stock[afg][year == 2019].mean()
+    assert recent[afg][year == 2024].mean() < 0.6 * recent[afg][year == 2019].mean()
+    assert np.allclose(recent[:, 0], 1)
+    assert np.array_equal(d.conflict_index(0.0, 0.3), d.origin_conflict)
+    full = np.concatenate([d.origin_conflict_before, d.origin_conflict], axis=1)
+    this_month = np.maximum(np.diff(full, axis=1), 0.0)[:, -d.n_months:]  # a memory near 0 keeps only it
+    assert np.allclose(d.conflict_index(1e-3, 1.0), d.origin_conflict + this_month)
+    assert np.all(d.conflict_index(24.0, 0.2) >= 0.2 * d.origin_conflict)
+    cut = dataclasses.replace(d, origin_conflict_before=None).conflict_index(12.0, 0.0)
+    assert d.conflict_index(12.0, 0.0)[syr, m0] > cut[syr, m0] + 1e6  # the 2012-2013 surge, before the run
+
+
 @pytest.mark.parametrize("column, value, message", [
     ("node", "atlantis", "unknown node"),
     ("countries", "TUR turkey", "ISO3"),

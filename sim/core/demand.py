@@ -8,9 +8,10 @@ last published value a series holds that value (the drivers' own projection is p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.signal import lfilter
 
 MAX_HOST_GROUPS = 32  # the id layout of migrants created from host stocks holds 32 (host, origin) pairs
 
@@ -30,6 +31,9 @@ class DemandInputs:
     host_outflow: np.ndarray | None = None  # (hosts, origins, months) persons by which the record fell in the month
     host_transit: np.ndarray | None = None  # (hosts,) bool: a transit host (hosts.csv kind); None: none is
     origin_population: np.ndarray | None = None  # (origins, months) residents of the origin countries; None: unknown
+    origin_conflict_before: np.ndarray | None = None  # (origins, months) origin_conflict in the drivers' months
+    # before first_month (from 2010-01), so that displacement just before the run counts as recent; None: none
+    _index_cache: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.host_transit is not None and self.host_transit.shape != (len(self.host_ids),):
@@ -45,8 +49,11 @@ class DemandInputs:
         for name in ("origin_growth", "host_inflow", "host_inflation"):
             if getattr(self, name).shape[-1] != months:
                 raise ValueError(f"demand input {name} does not cover the {months} months of origin_conflict")
+        before = self.origin_conflict_before
+        if before is not None and (before.ndim != 2 or before.shape[0] != self.origin_conflict.shape[0]):
+            raise ValueError("demand input origin_conflict_before is not origins x months like origin_conflict")
         for name in ("origin_conflict", "origin_growth", "host_stock0", "host_inflow", "host_inflation",
-                     "origin_population"):
+                     "origin_population", "origin_conflict_before"):
             if getattr(self, name) is not None and not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"demand input {name} holds a missing value")
 
@@ -64,16 +71,36 @@ class DemandInputs:
         """(host, origin) of each stock the hosts keep, in the order of their group in migrant ids."""
         return np.nonzero(self.host_listed)
 
+    def conflict_index(self, memory_months: float = 0.0, stock_weight: float = 1.0) -> np.ndarray:
+        """(origins, months) the conflict displacement that presses on emigration. With ``memory_months`` 0, the
+        IDMC stock itself. Otherwise stock_weight x the stock + the displaced weighted by how recently they were
+        displaced: each month's increase of the stock, fading as exp(-age / memory_months). Why: people newly
+        displaced are the ones deciding whether to move on; years later most have settled, returned or left, so
+        a stock that only grows (Afghanistan's six-fold, 2014-2022) overstates the push."""
+        if memory_months <= 0:
+            return self.origin_conflict
+        key = (float(memory_months), float(stock_weight))
+        if key not in self._index_cache:
+            full = self.origin_conflict
+            if self.origin_conflict_before is not None:
+                full = np.concatenate([self.origin_conflict_before, full], axis=1)
+            increase = np.maximum(np.diff(full, axis=1, prepend=full[:, :1]), 0.0)
+            recent = lfilter([1.0], [1.0, -np.exp(-1.0 / memory_months)], increase, axis=1)
+            self._index_cache[key] = (stock_weight * full + recent)[:, -self.n_months:]
+        return self._index_cache[key]
+
     def origin_multiplier(self, m: int | np.ndarray, m0: int, conflict_elasticity: float, growth_elasticity: float,
-                          conflict_offset: float, population_share: float = 0.0) -> np.ndarray:
+                          conflict_offset: float, population_share: float = 0.0, memory_months: float = 0.0,
+                          stock_weight: float = 1.0) -> np.ndarray:
         """Per origin (and per month, for an array of months), the drivers' multiplier on aspirants in month
-        ``m`` against month ``m0``: ((conflict IDPs + offset) / (the same in m0)) ** conflict_elasticity x
-        exp(-growth_elasticity x (growth - growth in m0)), offset = conflict_offset persons + population_share x
-        the origin's population in m0. The offset keeps a few thousand displaced in a large country from
+        ``m`` against month ``m0``: ((conflict + offset) / (the same in m0)) ** conflict_elasticity x
+        exp(-growth_elasticity x (growth - growth in m0)), conflict = :meth:`conflict_index` (the IDMC stock,
+        or with ``memory_months`` the recently displaced), offset = conflict_offset persons + population_share
+        x the origin's population in m0. The offset keeps a few thousand displaced in a large country from
         multiplying its emigration (parameter ``origin_conflict_offset``); its population part weighs the
         displaced against the people at home, so that a million displaced move a country of 30 million more
         than one of 300 million (parameter ``origin_conflict_population_share``)."""
-        c, g = self.origin_conflict, self.origin_growth
+        c, g = self.conflict_index(memory_months, stock_weight), self.origin_growth
         c0, g0 = c[:, m0], g[:, m0]
         offset = np.full(len(c0), float(conflict_offset))
         if population_share > 0:

@@ -54,6 +54,17 @@ _PARAMETERS = [
               "period's start, so that its growth alone does not drive emigration",
               "share of an origin's population added, like origin_conflict_offset, to its conflict IDPs now and at "
               "the period's start before their ratio is taken"),
+    Parameter("origin_conflict_memory_months", 0.0, "months", 0.0, 240.0, f"{_A}; 0 (off: the IDMC stock "
+              "itself) until calibrated. Basis: the newly displaced are the ones deciding whether to move on, while "
+              "years later most have settled, returned or left; the stocks of Afghanistan (0.8 to 4.2 million, "
+              "2014-2024) and the Horn of Africa (6.1 to 18.0 million) only grew while their people's arrivals in "
+              "Europe did not (IDMC via data/drivers; Frontex)", "e-folding time of the weight a displaced person "
+              "carries in the conflict index after being displaced (each month's increase of the stock counts, "
+              "fading as exp(-age / this))"),
+    Parameter("origin_conflict_stock_weight", 1.0, "weight", 0.0, 1.0, f"{_A}; used only with "
+              "origin_conflict_memory_months > 0. Basis: some of those displaced long ago still leave",
+              "weight of the whole IDMC stock in the conflict index beside the recently displaced (1 with memory "
+              "off: the stock alone)"),
     Parameter("origin_growth_elasticity", 0.0, "per percentage point", 0.0, 0.5, f"{_A}; 0 (off) until "
               "calibrated. Basis: an economic downturn at home (GDP per capita growth, World Bank WDI) adds to the "
               "reasons to leave", "aspirants a month scale with exp(-this x (growth - growth at the period's "

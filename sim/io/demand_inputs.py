@@ -7,8 +7,9 @@ Rules (each an assumption, stated in data/drivers/README.md and docs/model.md):
 * a host stock starts at UNHCR's refugees plus asylum seekers from the origin's countries in the host's
   countries at the end of the month before the run; it is fed each month by the increase of that figure
   (months where it falls add no one: the model's own exits drain the stock);
-* conflict at the origin is the IDMC stock of conflict IDPs; growth the World Bank's GDP per capita growth;
-  inflation in a host the unweighted mean of its countries' consumer price inflation;
+* conflict at the origin is the IDMC stock of conflict IDPs (with the months before the run, back to 2010, so
+  that the core can weigh the displaced by how recently they were displaced); growth the World Bank's GDP per
+  capita growth; inflation in a host the unweighted mean of its countries' consumer price inflation;
 * before 2010 a series holds its first value, after its last published value its last (persistence); a region
   with no conflict figure at all has a constant index.
 """
@@ -108,7 +109,10 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
     by_origin = {name: np.stack([ds[name].sel(region=o).to_numpy() if o in drivers.REGIONS
                                  else np.full(ds.sizes["time"], np.nan) for o in net.origins])
                  for name in names}
-    conflict = _window(_filled(by_origin["idps_conflict"], 1.0), first_month, n)
+    conflict_filled = _filled(by_origin["idps_conflict"], 1.0)
+    conflict = _window(conflict_filled, first_month, n)
+    n_before = max(0, (first_month.year - drivers.FIRST_YEAR) * 12 + first_month.month - 1)
+    conflict_before = _window(conflict_filled, dt.date(drivers.FIRST_YEAR, 1, 1), n_before)
     growth = _window(_filled(by_origin["gdp_per_capita_growth"], 0.0), first_month, n)
     population = _window(_filled(by_origin["population"], 0.0), first_month, n)
     hosts = read_hosts(network_dir, net)
@@ -134,7 +138,7 @@ def load_demand_inputs(network_dir: Path, net: Network, first_month: dt.date, la
         rates = [drivers.load_country_rate("inflation", h.countries, drivers_dir, as_of=as_of) for h in hosts]
         inflation = _window(_filled(np.stack(rates), 0.0), first_month, n)
     return DemandInputs(first_month=first_month, origin_conflict=conflict, origin_growth=growth,
-                        origin_population=population,
+                        origin_population=population, origin_conflict_before=conflict_before,
                         host_ids=tuple(h.id for h in hosts), host_node=np.array([h.node for h in hosts], np.int16),
                         host_stock0=stock0, host_inflow=inflow, host_outflow=outflow, host_inflation=inflation,
                         host_listed=listed,

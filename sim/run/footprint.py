@@ -111,7 +111,8 @@ def driver_peaks(scn: Scenario, net: Network) -> np.ndarray:
     demand = load_demand_inputs(scn.network, net, first, last)
     months = np.arange(demand.n_months)
     return demand.origin_multiplier(months, 0, eps_c, eps_g, p["origin_conflict_offset"],
-                                    p["origin_conflict_population_share"]).max(axis=1)
+                                    p["origin_conflict_population_share"], p["origin_conflict_memory_months"],
+                                    p["origin_conflict_stock_weight"]).max(axis=1)
 
 
 def peak_multipliers(scn: Scenario, origins: list[str], end: dt.date | None = None) -> np.ndarray:
