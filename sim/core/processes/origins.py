@@ -68,13 +68,13 @@ class Origins:
         exp(-origin_growth_elasticity x (growth - its value then)), offset = origin_conflict_offset persons +
         origin_conflict_population_share x the origin's population then, so that a few thousand displaced in a
         large country do not multiply its emigration; conflict is the IDMC stock or, with
-        origin_conflict_memory_months, the recently displaced (DemandInputs.origin_multiplier). None when the run has
-        no demand inputs or both elasticities are 0."""
+        origin_conflict_memory_months, the recently displaced (DemandInputs.origin_multiplier). None when the run
+        has no demand inputs or both elasticities are 0."""
         d, w = self.demand, self.world
-        eps_c, eps_g = w.params["origin_conflict_elasticity"], w.params["origin_growth_elasticity"]
+        p = w.params
+        eps_c, eps_g = p["origin_conflict_elasticity"], p["origin_growth_elasticity"]
         if d is None or (eps_c == 0 and eps_g == 0):
             return None
-        p = w.params
         return d.origin_multiplier(d.month(w.date), d.month(w.calendar.start), eps_c, eps_g,
                                    p["origin_conflict_offset"], p["origin_conflict_population_share"],
                                    p["origin_conflict_memory_months"], p["origin_conflict_stock_weight"])
