@@ -1,5 +1,6 @@
 """Calibration: spec validation, resumability, and recovery of known parameters from synthetic data."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -114,6 +115,27 @@ def test_a_least_squares_store_is_not_reused_with_other_settings(spec_file, tmp_
     calibrate(load_spec(spec_file(trials=1)), tmp_path / "fit", observed, engine="serial")
     with pytest.raises(InputError, match="evaluations.db: its trials were run with another"):
         calibrate(load_spec(spec_file(trials=1, grain_agents=2)), tmp_path / "fit", observed, engine="serial")
+
+
+def test_a_trial_whose_population_explodes_stops_and_fails(spec_file, tmp_path, monkeypatch):
+    """A trial alive with more agents than TRIAL_AGENT_CAP times its footprint estimate stops at once and
+    scores [inf] (TPE records it as failed; least squares, which cannot step from it, stops with one line);
+    the same trial under the default cap is scored."""
+    from sim.analysis import calibration_distance
+    from sim.core.model import RouteModel, TooManyAgents
+
+    spec = load_spec(spec_file(trials=1))
+    observed = _synthetic_observations(spec)
+    job = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 1.0, "iv:level_west_africa": 1.0},
+                                         [2014, 2015], observed)
+    assert np.all(np.isfinite(calibration_distance.evaluate(job)))
+    monkeypatch.setattr(calibration_distance, "TRIAL_AGENT_CAP", 1e-6)  # one agent
+    assert np.isinf(calibration_distance.evaluate(job)).all()
+    with pytest.raises(InputError, match="live-agent cap"):
+        calibrate(spec, tmp_path / "fit", observed, engine="serial")  # in this process: the patched cap holds
+    config = build_config(spec.scenario, 1)
+    with pytest.raises(TooManyAgents, match="above the limit 5"):
+        RouteModel(dataclasses.replace(config, max_live_agents=5)).run()
 
 
 def test_a_fit_with_no_observed_value_to_fit_stops_with_one_line(spec_file, tmp_path):

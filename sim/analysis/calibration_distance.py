@@ -7,6 +7,7 @@ squares sum to it. :func:`evaluate` is what a worker process runs for one trial.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -14,7 +15,7 @@ import xarray as xr
 
 from sim.analysis.calibration_spec import CalibrationSpec, Target
 from sim.analysis.free_values import apply
-from sim.core.model import RouteModel
+from sim.core.model import RouteModel, TooManyAgents
 from sim.io.results import full_years, model_variable, unit_dim
 from sim.io.scenario import Scenario
 
@@ -59,13 +60,26 @@ def sum_of_squares(r: np.ndarray) -> float:
     return float(r @ r) if len(r) else math.inf
 
 
+TRIAL_AGENT_CAP = 20.0
+"""A trial stops (and fails) once more agents are alive at once than this many times the footprint estimate of
+its scenario (:func:`sim.run.footprint.estimate`, which counts what the origins send). Near the adopted fit a
+trial peaks at about that estimate; random corners of the priors (a global search's first draws) made one
+worker hold 5.2 GB for over ten minutes (calibration/HISTORY.md)."""
+
+
 def evaluate(args: tuple) -> np.ndarray:
-    """One trial's residuals (see ``residuals``); the distance is the sum of their squares."""
+    """One trial's residuals (see ``residuals``); the distance is the sum of their squares. A trial whose
+    population passes :data:`TRIAL_AGENT_CAP` returns [inf]: a failed trial."""
     scenario, spec_targets, years, observed, replicates, seed, grain_agents = args
     from sim.run import build_config
+    from sim.run.footprint import estimate
 
-    config = build_config(scenario, seed)
-    results = [RouteModel(config, r).run() for r in range(replicates)]
+    cap = max(1, int(TRIAL_AGENT_CAP * estimate(scenario).live_agents))
+    config = dataclasses.replace(build_config(scenario, seed), max_live_agents=cap)
+    try:
+        results = [RouteModel(config, r).run() for r in range(replicates)]
+    except TooManyAgents:
+        return np.array([math.inf])
     from sim.io.results import to_dataset
 
     ds = to_dataset(results, config.net, {})

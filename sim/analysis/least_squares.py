@@ -116,6 +116,7 @@ class _Trials:
 
     def fun(self, z: np.ndarray) -> np.ndarray:
         r = self.residuals([z])[0]
+        _finite(r, self.spec)
         if len(r) == 0:
             raise InputError(f"{self.spec.source}: targets: the record has no value for any target in the fitting "
                              f"period {self.years[0] if self.years else '-'}-{self.years[-1] if self.years else '-'}")
@@ -126,6 +127,8 @@ class _Trials:
         steps = np.where(z + FD_STEP <= 1.0, FD_STEP, -FD_STEP)
         points = [z] + [z + np.eye(len(z))[i] * steps[i] for i in range(len(z))]
         r0, *rs = self.residuals(points)
+        for r in (r0, *rs):
+            _finite(r, self.spec)
         jac = np.column_stack([(r - r0) / h for r, h in zip(rs, steps, strict=True)])
         self.jacobians[point_key(z)] = jac
         self.last_jacobian = jac
@@ -137,6 +140,14 @@ class _Trials:
     def all(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
         rows = self.db.execute("SELECT number, point, residuals FROM trial ORDER BY number").fetchall()
         return [(n - 1, np.array(json.loads(p)), np.array(json.loads(r))) for n, p, r in rows]
+
+
+def _finite(r: np.ndarray, spec: CalibrationSpec) -> None:
+    """A failed trial (its population passed the live-agent cap, ``calibration_distance.evaluate``) has no
+    residuals to step on: least squares cannot go on from it."""
+    if not np.all(np.isfinite(r)):
+        raise InputError(f"{spec.source}: a trial's simulated population passed the live-agent cap "
+                         f"(calibration_distance.TRIAL_AGENT_CAP); narrow the priors or start nearer a fit")
 
 
 def _fingerprint(spec: CalibrationSpec, years: list[int], bounds: dict[str, Bound]) -> str:

@@ -48,6 +48,7 @@ class ModelConfig:
     seed: int = 1
     check_conservation: bool = False
     demand: DemandInputs | None = None  # driver series and host stocks; None: constant demand, no hosts
+    max_live_agents: int | None = None  # more alive at once stops the run (TooManyAgents); None: no limit
 
 
 @dataclass

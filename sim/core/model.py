@@ -35,6 +35,11 @@ from sim.core.processes.transit import Transit
 from sim.core.world import Observer, World
 
 
+class TooManyAgents(RuntimeError):
+    """More agents alive at once than the config's ``max_live_agents``: a calibration trial in a corner of
+    its priors where the simulated population explodes stops here instead of running for an hour."""
+
+
 class RouteModel(mesa.Model):
     """One replicate of a scenario. ``step`` is the day's plan; ``profile`` holds seconds per process."""
 
@@ -100,6 +105,9 @@ class RouteModel(mesa.Model):
             self._run(name, process, t)
         if self.config.check_conservation:
             w.assert_conservation()
+        cap = self.config.max_live_agents
+        if cap is not None and w.pop.n - w.pop.n_final_rows > cap:
+            raise TooManyAgents(f"{w.pop.n - w.pop.n_final_rows} agents alive on {w.date}, above the limit {cap}")
         if w.pop.n_final_rows > 0.25 * w.pop.n:
             w.pop.compact()
         w.day += 1
