@@ -118,9 +118,10 @@ def test_a_least_squares_store_is_not_reused_with_other_settings(spec_file, tmp_
 
 
 def test_a_trial_whose_population_explodes_stops_and_fails(spec_file, tmp_path, monkeypatch):
-    """A trial alive with more agents than TRIAL_AGENT_CAP times its footprint estimate stops at once and
-    scores [inf] (TPE records it as failed; least squares, which cannot step from it, stops with one line);
-    the same trial under the default cap is scored."""
+    """A trial alive with more agents than TRIAL_AGENT_CAP times the footprint estimate of the spec's scenario
+    stops at once and scores [inf] (TPE records it as failed; least squares, which cannot step from it, stops
+    with one line); the same trial under the default cap is scored, and the cap does not grow with the
+    trial's own values."""
     from sim.analysis import calibration_distance
     from sim.core.model import RouteModel, TooManyAgents
 
@@ -129,8 +130,13 @@ def test_a_trial_whose_population_explodes_stops_and_fails(spec_file, tmp_path, 
     job = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 1.0, "iv:level_west_africa": 1.0},
                                          [2014, 2015], observed)
     assert np.all(np.isfinite(calibration_distance.evaluate(job)))
+    high = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 4.0, "iv:level_west_africa": 4.0},
+                                          [2014, 2015], observed)
+    assert high[-1] == job[-1] == calibration_distance.agent_cap(spec)
     monkeypatch.setattr(calibration_distance, "TRIAL_AGENT_CAP", 1e-6)  # one agent
-    assert np.isinf(calibration_distance.evaluate(job)).all()
+    job = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 1.0, "iv:level_west_africa": 1.0},
+                                         [2014, 2015], observed)
+    assert job[-1] == 1 and np.isinf(calibration_distance.evaluate(job)).all()
     with pytest.raises(InputError, match="live-agent cap"):
         calibrate(spec, tmp_path / "fit", observed, engine="serial")  # in this process: the patched cap holds
     config = build_config(spec.scenario, 1)

@@ -62,19 +62,32 @@ def sum_of_squares(r: np.ndarray) -> float:
 
 TRIAL_AGENT_CAP = 20.0
 """A trial stops (and fails) once more agents are alive at once than this many times the footprint estimate of
-its scenario (:func:`sim.run.footprint.estimate`, which counts what the origins send). Near the adopted fit a
-trial peaks at about that estimate; random corners of the priors (a global search's first draws) made one
-worker hold 5.2 GB for over ten minutes (calibration/HISTORY.md)."""
+the spec's scenario as it stands (:func:`sim.run.footprint.estimate` at the fit's scale; about 2.6 million
+agents at 1/20 on the adopted baseline, whose trials peak near 0.1 million). The bound is the same for every
+trial: random corners of the priors (a global search's first draws) made one worker hold 5.2-6.8 GB for over
+ten minutes (calibration/HISTORY.md), and there the trial's own estimate explodes with its values."""
+
+
+_CAPS: dict[int, tuple[CalibrationSpec, float, int]] = {}  # id(spec) -> (spec, factor, cap): once per fit
+
+
+def agent_cap(spec: CalibrationSpec) -> int:
+    """Live agents at which a trial of ``spec`` stops (:data:`TRIAL_AGENT_CAP`), estimated once per spec."""
+    from sim.run.footprint import estimate
+
+    hit = _CAPS.get(id(spec))
+    if hit is None or hit[0] is not spec or hit[1] != TRIAL_AGENT_CAP:
+        live = estimate(spec.scenario, agents_per_person=spec.agents_per_person).live_agents
+        hit = _CAPS[id(spec)] = (spec, TRIAL_AGENT_CAP, max(1, int(TRIAL_AGENT_CAP * live)))
+    return hit[2]
 
 
 def evaluate(args: tuple) -> np.ndarray:
     """One trial's residuals (see ``residuals``); the distance is the sum of their squares. A trial whose
-    population passes :data:`TRIAL_AGENT_CAP` returns [inf]: a failed trial."""
-    scenario, spec_targets, years, observed, replicates, seed, grain_agents = args
+    population passes its cap (``agent_cap``) returns [inf]: a failed trial."""
+    scenario, spec_targets, years, observed, replicates, seed, grain_agents, cap = args
     from sim.run import build_config
-    from sim.run.footprint import estimate
 
-    cap = max(1, int(TRIAL_AGENT_CAP * estimate(scenario).live_agents))
     config = dataclasses.replace(build_config(scenario, seed), max_live_agents=cap)
     try:
         results = [RouteModel(config, r).run() for r in range(replicates)]
@@ -98,4 +111,4 @@ def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
 def trial_job(spec: CalibrationSpec, values: dict[str, float], years: list[int], observed: xr.Dataset) -> tuple:
     """What a worker needs to score one set of values (see ``evaluate``)."""
     return (trial_scenario(spec, values), spec.targets, years, observed, spec.replicates, spec.seed,
-            spec.grain_agents)
+            spec.grain_agents, agent_cap(spec))
