@@ -127,15 +127,16 @@ def test_a_trial_whose_population_explodes_stops_and_fails(spec_file, tmp_path, 
 
     spec = load_spec(spec_file(trials=1))
     observed = _synthetic_observations(spec)
+    cap = calibration_distance.agent_cap(spec)
     job = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 1.0, "iv:level_west_africa": 1.0},
-                                         [2014, 2015], observed)
+                                         [2014, 2015], observed, cap)
     assert np.all(np.isfinite(calibration_distance.evaluate(job)))
     high = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 4.0, "iv:level_west_africa": 4.0},
-                                          [2014, 2015], observed)
+                                          [2014, 2015], observed, cap)
     assert high[-1] == job[-1] == calibration_distance.agent_cap(spec)
     monkeypatch.setattr(calibration_distance, "TRIAL_AGENT_CAP", 1e-6)  # one agent
     job = calibration_distance.trial_job(spec, {"iv:level_syria_iraq": 1.0, "iv:level_west_africa": 1.0},
-                                         [2014, 2015], observed)
+                                         [2014, 2015], observed, calibration_distance.agent_cap(spec))
     assert job[-1] == 1 and np.isinf(calibration_distance.evaluate(job)).all()
     with pytest.raises(InputError, match="live-agent cap"):
         calibrate(spec, tmp_path / "fit", observed, engine="serial")  # in this process: the patched cap holds

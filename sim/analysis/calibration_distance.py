@@ -68,18 +68,12 @@ trial: random corners of the priors (a global search's first draws) made one wor
 ten minutes (calibration/HISTORY.md), and there the trial's own estimate explodes with its values."""
 
 
-_CAPS: dict[int, tuple[CalibrationSpec, float, int]] = {}  # id(spec) -> (spec, factor, cap): once per fit
-
-
 def agent_cap(spec: CalibrationSpec) -> int:
-    """Live agents at which a trial of ``spec`` stops (:data:`TRIAL_AGENT_CAP`), estimated once per spec."""
+    """Live agents at which a trial of ``spec`` stops (:data:`TRIAL_AGENT_CAP`); a fit computes it once."""
     from sim.run.footprint import estimate
 
-    hit = _CAPS.get(id(spec))
-    if hit is None or hit[0] is not spec or hit[1] != TRIAL_AGENT_CAP:
-        live = estimate(spec.scenario, agents_per_person=spec.agents_per_person).live_agents
-        hit = _CAPS[id(spec)] = (spec, TRIAL_AGENT_CAP, max(1, int(TRIAL_AGENT_CAP * live)))
-    return hit[2]
+    live = estimate(spec.scenario, agents_per_person=spec.agents_per_person).live_agents
+    return max(1, int(TRIAL_AGENT_CAP * live))
 
 
 def evaluate(args: tuple) -> np.ndarray:
@@ -108,7 +102,8 @@ def trial_scenario(spec: CalibrationSpec, values: dict[str, float]) -> Scenario:
                  period_start=spec.fit_start, period_end=spec.fit_end, replicates=spec.replicates)
 
 
-def trial_job(spec: CalibrationSpec, values: dict[str, float], years: list[int], observed: xr.Dataset) -> tuple:
-    """What a worker needs to score one set of values (see ``evaluate``)."""
+def trial_job(spec: CalibrationSpec, values: dict[str, float], years: list[int], observed: xr.Dataset,
+              cap: int) -> tuple:
+    """What a worker needs to score one set of values (see ``evaluate``); ``cap`` is ``agent_cap(spec)``."""
     return (trial_scenario(spec, values), spec.targets, years, observed, spec.replicates, spec.seed,
-            spec.grain_agents, agent_cap(spec))
+            spec.grain_agents, cap)

@@ -32,7 +32,7 @@ import numpy as np
 import xarray as xr
 from scipy import optimize
 
-from sim.analysis.calibration_distance import evaluate, sum_of_squares, trial_job
+from sim.analysis.calibration_distance import agent_cap, evaluate, sum_of_squares, trial_job
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.fit_output import split_values, write_fit
 from sim.analysis.free_values import Bound
@@ -88,6 +88,7 @@ class _Trials:
         self.db.commit()
         self.jacobians: dict[str, np.ndarray] = {}
         self.last_jacobian: np.ndarray | None = None
+        self.cap = agent_cap(spec)
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM trial").fetchone()[0]
@@ -103,8 +104,8 @@ class _Trials:
         if new:
             if self.count() + len(new) > self.spec.trials:
                 raise _OutOfBudget
-            jobs = [trial_job(self.spec, from_unit(np.array(json.loads(k)), self.bounds), self.years, self.observed)
-                    for k in new]
+            jobs = [trial_job(self.spec, from_unit(np.array(json.loads(k)), self.bounds), self.years, self.observed,
+                              self.cap) for k in new]
             for i, r in self.ex.run(evaluate, jobs):
                 found[new[i]] = r
             for k in new:  # stored in the order asked, so trial numbers do not depend on which finished first

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from sim.analysis.calibration_distance import evaluate, sum_of_squares, trial_job
+from sim.analysis.calibration_distance import agent_cap, evaluate, sum_of_squares, trial_job
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.fit_output import split_values, write_fit
 from sim.analysis.free_values import Bound
@@ -43,9 +43,10 @@ def fit_tpe(spec: CalibrationSpec, out: Path, observed: xr.Dataset, years: list[
         study.enqueue_trial(start)  # a warm start: the scenario as it stands (e.g. the last fit)
     done = len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE])
     bar = tqdm(total=spec.trials, initial=done, unit="trial", desc="calibrating", disable=not progress)
+    cap = agent_cap(spec)
     while done < spec.trials:
         batch = [study.ask(dists) for _ in range(min(spec.workers, spec.trials - done))]
-        jobs = [trial_job(spec, t.params, years, observed) for t in batch]
+        jobs = [trial_job(spec, t.params, years, observed, cap) for t in batch]
         values = {i: sum_of_squares(r) for i, r in ex.run(evaluate, jobs)}
         for trial, value in zip(batch, (values[i] for i in range(len(batch))), strict=True):
             study.tell(trial, value if math.isfinite(value) else None,

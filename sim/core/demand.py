@@ -8,6 +8,7 @@ last published value a series holds that value (the drivers' own projection is p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +89,12 @@ class DemandInputs:
             recent = lfilter([1.0], [1.0, -np.exp(-1.0 / memory_months)], increase, axis=1)
             self._index_cache[key] = (stock_weight * full + recent)[:, -self.n_months:]
         return self._index_cache[key]
+
+    def driver_multiplier(self, m: int | np.ndarray, m0: int, params: Mapping[str, float]) -> np.ndarray:
+        """:meth:`origin_multiplier` at the parameters' origin_conflict_* and origin_growth_elasticity."""
+        return self.origin_multiplier(m, m0, params["origin_conflict_elasticity"], params["origin_growth_elasticity"],
+                                      params["origin_conflict_offset"], params["origin_conflict_population_share"],
+                                      params["origin_conflict_memory_months"], params["origin_conflict_stock_weight"])
 
     def origin_multiplier(self, m: int | np.ndarray, m0: int, conflict_elasticity: float, growth_elasticity: float,
                           conflict_offset: float, population_share: float = 0.0, memory_months: float = 0.0,

@@ -106,8 +106,8 @@ class RouteModel(mesa.Model):
         if self.config.check_conservation:
             w.assert_conservation()
         cap = self.config.max_live_agents
-        if cap is not None and w.pop.n - w.pop.n_final_rows > cap:
-            raise TooManyAgents(f"{w.pop.n - w.pop.n_final_rows} agents alive on {w.date}, above the limit {cap}")
+        if cap is not None and (alive := w.pop.n - w.pop.n_final_rows) > cap:
+            raise TooManyAgents(f"{alive} agents alive on {w.date}, above the limit {cap}")
         if w.pop.n_final_rows > 0.25 * w.pop.n:
             w.pop.compact()
         w.day += 1

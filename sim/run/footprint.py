@@ -104,15 +104,12 @@ def driver_peaks(scn: Scenario, net: Network) -> np.ndarray:
     """Per origin, the largest multiplier the drivers (conflict displacement, growth) put on its aspirants in
     any month of the period, at the scenario's elasticities (``Origins.driver_mult``); 1 where they are off."""
     p = resolve(scn.parameters)
-    eps_c, eps_g = p["origin_conflict_elasticity"], p["origin_growth_elasticity"]
-    if eps_c == 0 and eps_g == 0:
+    if p["origin_conflict_elasticity"] == 0 and p["origin_growth_elasticity"] == 0:
         return np.ones(len(net.origins))
     first, last = dt.date(scn.period_start.year, scn.period_start.month, 1), scn.period_end.replace(day=1)
     demand = load_demand_inputs(scn.network, net, first, last)
     months = np.arange(demand.n_months)
-    return demand.origin_multiplier(months, 0, eps_c, eps_g, p["origin_conflict_offset"],
-                                    p["origin_conflict_population_share"], p["origin_conflict_memory_months"],
-                                    p["origin_conflict_stock_weight"]).max(axis=1)
+    return demand.driver_multiplier(months, 0, p).max(axis=1)
 
 
 def peak_multipliers(scn: Scenario, origins: list[str], end: dt.date | None = None) -> np.ndarray:

@@ -72,12 +72,9 @@ class Origins:
         has no demand inputs or both elasticities are 0."""
         d, w = self.demand, self.world
         p = w.params
-        eps_c, eps_g = p["origin_conflict_elasticity"], p["origin_growth_elasticity"]
-        if d is None or (eps_c == 0 and eps_g == 0):
+        if d is None or (p["origin_conflict_elasticity"] == 0 and p["origin_growth_elasticity"] == 0):
             return None
-        return d.origin_multiplier(d.month(w.date), d.month(w.calendar.start), eps_c, eps_g,
-                                   p["origin_conflict_offset"], p["origin_conflict_population_share"],
-                                   p["origin_conflict_memory_months"], p["origin_conflict_stock_weight"])
+        return d.driver_multiplier(d.month(w.date), d.month(w.calendar.start), p)
 
     def review(self, rows: np.ndarray, t: int) -> None:
         """Aspirants review their plans once a week, each on its own weekday, so a seventh of them is
