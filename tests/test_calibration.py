@@ -145,6 +145,22 @@ def test_a_trial_whose_population_explodes_stops_and_fails(spec_file, tmp_path, 
         RouteModel(dataclasses.replace(config, max_live_agents=5)).run()
 
 
+def test_a_trial_creating_more_migrants_in_a_day_than_ids_hold_fails_not_the_fit(spec_file, monkeypatch):
+    """A corner of the priors can create more aspirants from one origin in a day than migrant ids hold: the
+    trial scores [inf] like one past the live-agent cap, rather than ending the whole fit with an internal
+    error (a TPE stage on 2014-2021 stopped that way after 34 trials)."""
+    from sim.analysis import calibration_distance
+    from sim.core.processes import origins
+
+    spec = load_spec(spec_file(trials=1))
+    observed = _synthetic_observations(spec)
+    job = calibration_distance.trial_job(spec, {"iv:level_west_africa": 1.0}, [2014, 2015], observed,
+                                         calibration_distance.agent_cap(spec))
+    assert np.all(np.isfinite(calibration_distance.evaluate(job)))
+    monkeypatch.setattr(origins, "MAX_PER_ORIGIN_DAY", 1)
+    assert np.isinf(calibration_distance.evaluate(job)).all()
+
+
 def test_a_fit_with_no_observed_value_to_fit_stops_with_one_line(spec_file, tmp_path):
     observed = _synthetic_observations(load_spec(spec_file()))
     empty = xr.full_like(observed, np.nan)

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.core.authorities import BorderAuthority
 from sim.core.config import ModelConfig, ReplicateResult
-from sim.core.population import Status
+from sim.core.population import Status, TooManyAgents
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.crossings import Crossings
 from sim.core.processes.detention import Detention
@@ -33,11 +33,6 @@ from sim.core.processes.settling import Settling
 from sim.core.processes.stocks import HostStocks
 from sim.core.processes.transit import Transit
 from sim.core.world import Observer, World
-
-
-class TooManyAgents(RuntimeError):
-    """More agents alive at once than the config's ``max_live_agents``: a calibration trial in a corner of
-    its priors where the simulated population explodes stops here instead of running for an hour."""
 
 
 class RouteModel(mesa.Model):

@@ -16,6 +16,13 @@ NEVER = np.iinfo(np.int32).max
 REVIEW_DAYS = 7  # aspirants at origin review their plans weekly, each on its own weekday
 
 
+class TooManyAgents(RuntimeError):
+    """More agents than the run can hold: more alive at once than the config's ``max_live_agents``, or more
+    created in a day than migrant ids have room for. A calibration trial in a corner of its priors where the
+    simulated population explodes stops here, and is recorded as failed, instead of running for an hour or
+    ending the whole fit."""
+
+
 class Status(IntEnum):
     AT_ORIGIN = 0  # aspirant, preparing to leave
     TRAVELLING = 1  # on a land or air leg, or crossing a land border

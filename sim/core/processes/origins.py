@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from sim.core.demand import DemandInputs
-from sim.core.population import REVIEW_DAYS, Status
+from sim.core.population import REVIEW_DAYS, Status, TooManyAgents
 from sim.core.processes.choice import RouteChoice
 from sim.core.processes.legal import LegalPathways
 from sim.core.processes.market import SmugglerMarket
@@ -153,7 +153,7 @@ def new_ids(epoch_day: int, counts: np.ndarray, id_base: int, what: str) -> tupl
     (``id_base`` + index: origins from 0, host stocks above) and its rank in the group, so an id never
     depends on what other groups drew."""
     if counts.max(initial=0) >= MAX_PER_ORIGIN_DAY:
-        raise ValueError(f"more than 4,194,304 {what} in a day: lower agents_per_person")
+        raise TooManyAgents(f"more than 4,194,304 {what} in a day: lower agents_per_person")
     group = np.repeat(np.arange(len(counts)), counts)
     k = np.arange(len(group)) - np.repeat(np.cumsum(counts) - counts, counts)
     uid = (np.int64(epoch_day) << 28) | ((id_base + group).astype(np.int64) << 22) | k
