@@ -222,7 +222,45 @@ def test_a_calibration_report_links_the_history_beside_its_spec(results, observe
     spec = SimpleNamespace(name="fit", source=spec_path, fit_start=pd.Timestamp("2014-01-01"),
                            fit_end=pd.Timestamp("2016-12-31"),
                            scenario=SimpleNamespace(period_end=pd.Timestamp("2016-12-31")),
-                           agents_per_person=0.05, final_agents_per_person=1, final_replicates=3)
+                           agents_per_person=0.05, final_agents_per_person=1, final_replicates=3,
+                           parameters={"a": None}, interventions={})
     fitted = {"samples": [{}], "trials_completed": 2, "distance": 0.5, "parameters": {}, "interventions": {}}
     text = write_check_report(spec, fitted, results, observed, out).read_text()
     assert "Best values:" in text and "[HISTORY.md](../HISTORY.md)" in text
+    assert "## Against the targets of issue 20" in text and "with 1 free values" in text
+
+
+def test_targets_scorecard_follows_the_table(tmp_path):
+    """The issue's targets are scored from the fit table itself: one Central Mediterranean year more within
+    tolerance turns its target from unmet to met, the error target compares with the naive forecast on the
+    same rows, and the adopted fit's report reads the held-out fit kept beside it."""
+    from sim.analysis import targets
+
+    def table(cm_within: int, period: bool, wm_within: bool = True) -> pd.DataFrame:
+        rows = []
+        for route in ("central_med", "western_med"):
+            for i, year in enumerate(range(2014, 2025)):
+                within = i < cm_within if route == "central_med" else wm_within
+                rows.append({"target": targets.CROSSINGS, "route": route, "year": year,
+                             "within_tolerance": within, "inside_90_pred": within,
+                             "error_pct": 10.0 if within else 60.0, "naive_error_pct": 30.0})
+        t = pd.DataFrame(rows)
+        return t.assign(period=np.where(t["year"] > 2021, "out-of-sample", "in-sample")) if period else t
+
+    def met(scored, name):
+        return next(s.met for s in scored if s.target.startswith(name))
+
+    assert not met(targets.in_sample_targets(table(7, False)), "Central Mediterranean")
+    assert met(targets.in_sample_targets(table(8, False)), "Central Mediterranean")
+    scored = targets.in_sample_targets(table(8, False))
+    assert met(scored, "crossings within") and met(scored, "crossings, median")  # 17 of 22; 10% vs naive 30%
+    assert not met(targets.in_sample_targets(table(0, False, False)), "crossings, median")  # 60% against 30%
+    # held out: 2022-2024, the Central Mediterranean's three years all missed, Western Med's all within
+    oos = targets.out_of_sample_targets(table(8, True))
+    assert [s.result for s in oos] == ["3 of 6", "35.0%"] and [s.comparison for s in oos][0] == "naive 0 of 6"
+    assert targets.held_out_table(tmp_path / "fit") == (None, "")
+    (tmp_path / "fit-until-2021").mkdir()
+    table(8, True).to_csv(tmp_path / "fit-until-2021" / "fit_table.csv", index=False)
+    held, name = targets.held_out_table(tmp_path / "fit")
+    assert name == "fit-until-2021" and len(targets.out_of_sample_targets(held)) == 2
+    assert "2 of 2 targets met" in targets.scorecard(oos[:1] + oos[:1], 48)

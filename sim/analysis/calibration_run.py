@@ -11,14 +11,16 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import xarray as xr
 import yaml
 
 from sim.analysis import discrepancy
+from sim.analysis import targets as issue_targets
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
-from sim.analysis.stock_fit import libya_section, stock_section
+from sim.analysis.stock_fit import dtm_table, host_stock_table, libya_section, stock_section
 from sim.errors import InputError
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
@@ -71,7 +73,23 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
         targets = (*targets, ORIGIN_TARGET)
     sd = record_discrepancy(spec, ds, observed, out, targets)
     return write_report(ds, observed, out, targets=targets, split_year=split,
-                        title=f"Calibration fit report: {spec.name}", extra_md=extra, discrepancy=sd)
+                        title=f"Calibration fit report: {spec.name}", extra_md=extra, discrepancy=sd,
+                        preface=lambda table: target_scorecard(spec, ds, table, out))
+
+
+def target_scorecard(spec: CalibrationSpec, ds: xr.Dataset, table: pd.DataFrame, out: Path) -> str:
+    """The report's section on issue 20's targets: in sample from this fit's table, out of sample from its own
+    held-out years or, for a fit on the whole period, from the held-out fit kept beside it."""
+    scored = issue_targets.in_sample_targets(table)
+    if "period" in table.columns:
+        scored += issue_targets.out_of_sample_targets(table)
+    else:
+        held_out, name = issue_targets.held_out_table(out)
+        if held_out is not None:
+            scored += issue_targets.out_of_sample_targets(held_out, f"fit `{name}`")
+    stocks = host_stock_table(ds, spec.scenario.network) if "transit_stock" in ds else pd.DataFrame()
+    scored += issue_targets.stock_targets(stocks, dtm_table(ds))
+    return issue_targets.scorecard(scored, len(spec.parameters) + len(spec.interventions))
 
 
 def record_discrepancy(spec: CalibrationSpec, ds: xr.Dataset, observed: xr.Dataset, out: Path,

@@ -12,7 +12,7 @@ Nothing is read or written at import; matplotlib is only imported (Agg) when plo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,13 +246,15 @@ CAVEATS = """## Caveats on the observed record
 def write_report(results: xr.Dataset, observed: xr.Dataset, out_dir: Path,
                  targets: Sequence[FitTarget] = DEFAULT_TARGETS, split_year: int | None = None,
                  title: str = "Calibration fit report", extra_md: str = "",
-                 discrepancy: dict[str, dict[str, float]] | None = None) -> Path:
+                 discrepancy: dict[str, dict[str, float]] | None = None,
+                 preface: Callable[[pd.DataFrame], str] | None = None) -> Path:
     """Write ``report.md``, ``fit_table.csv`` and ``plots/fit_<target>.png`` to ``out_dir``; return the report.
 
     With ``split_year`` the years after it are labelled out-of-sample and summarised on their own, because
     an in-sample fit says little about whether the model can be trusted for scenarios. With ``discrepancy``
     (standard deviations on the log scale by target and route, :mod:`sim.analysis.discrepancy`) each row also
-    gets the 90% interval with the model's structural error added."""
+    gets the 90% interval with the model's structural error added. ``preface`` makes a section from the
+    finished fit table (the targets' scorecard) placed after the summary."""
     out_dir = Path(out_dir)
     (out_dir / "plots").mkdir(parents=True, exist_ok=True)
     table = fit_table(results, observed, targets)
@@ -284,6 +286,8 @@ def write_report(results: xr.Dataset, observed: xr.Dataset, out_dir: Path,
     md += ["", "## Summary", "", _md_table(summary), ""]
     md += ["`median_abs_error_pct` is the model's median |error| %; `naive_median_abs_error_pct` the same for "
            "the last-year forecast (over `n_naive` rows that have a previous observation).", ""]
+    if preface is not None and (section := preface(table)):
+        md += [section.rstrip(), ""]
     shown = ["route", "year", "observed", "sim_median", "sim_p05", "sim_p95", "error_pct", "within_tolerance",
              "inside_90", *(["pred_p05", "pred_p95", "inside_90_pred"] if discrepancy else []), "naive_last_year",
              "naive_error_pct"] + (["period"] if split_year is not None else [])

@@ -68,11 +68,16 @@ def _markdown_rows(table: pd.DataFrame, keys: tuple[str, str]) -> list[str]:
             for _, r in table.iterrows()]
 
 
+def host_stock_table(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> pd.DataFrame:
+    """:func:`stock_table` against UNHCR's figures; empty when the results keep no host stocks."""
+    if "transit_stock" not in results:
+        return pd.DataFrame()
+    return stock_table(results, observed_host_stocks(network_dir, drivers_dir))
+
+
 def stock_section(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> str:
     """Markdown for the fit report: the table, and the share of host-years within tolerance per host."""
-    if "transit_stock" not in results:
-        return ""
-    table = stock_table(results, observed_host_stocks(network_dir, drivers_dir))
+    table = host_stock_table(results, network_dir, drivers_dir)
     if table.empty:
         return ""
     share = table.groupby("host")["within_tolerance"].mean().mul(100).round(0)
@@ -104,14 +109,19 @@ def libya_table(results: xr.Dataset, dtm: pd.DataFrame, tolerance: float = LIBYA
     return pd.DataFrame(rows)
 
 
+def dtm_table(results: xr.Dataset, drivers_dir: Path | None = None) -> pd.DataFrame:
+    """:func:`libya_table` against the IOM DTM rounds; empty when the results hold no migrants in Libya."""
+    if "migrants_present" not in results or "LY" not in results["transit_country"].values:
+        return pd.DataFrame()
+    return libya_table(results, drivers.load_dtm_libya(drivers_dir))
+
+
 def libya_section(results: xr.Dataset, drivers_dir: Path | None = None) -> str:
     """Markdown for the fit report: migrants in Libya against the IOM DTM rounds."""
-    if "migrants_present" not in results or "LY" not in results["transit_country"].values:
-        return ""
-    dtm = drivers.load_dtm_libya(drivers_dir)
-    table = libya_table(results, dtm)
+    table = dtm_table(results, drivers_dir)
     if table.empty:
         return ""
+    dtm = drivers.load_dtm_libya(drivers_dir)
     outside = drivers.load_dtm_libya_outside_share(drivers_dir)
     known = dtm[dtm["round"].isin(outside.index)]
     less = libya_table(results, known.assign(migrants=known["migrants"] * (1 - outside[known["round"]].to_numpy())))
