@@ -228,6 +228,7 @@ def test_a_calibration_report_links_the_history_beside_its_spec(results, observe
     text = write_check_report(spec, fitted, results, observed, out).read_text()
     assert "Best values:" in text and "[HISTORY.md](../HISTORY.md)" in text
     assert "## Against the targets of issue 20" in text and "with 1 free values" in text
+    assert "unmet, from these tables" in text and "[HISTORY.md](../HISTORY.md), section" in text
 
 
 def test_targets_scorecard_follows_the_table(tmp_path):

@@ -89,7 +89,11 @@ def target_scorecard(spec: CalibrationSpec, ds: xr.Dataset, table: pd.DataFrame,
             scored += issue_targets.out_of_sample_targets(held_out, f"fit `{name}`")
     stocks = host_stock_table(ds, spec.scenario.network) if "transit_stock" in ds else pd.DataFrame()
     scored += issue_targets.stock_targets(stocks, dtm_table(ds))
-    return issue_targets.scorecard(scored, len(spec.parameters) + len(spec.interventions))
+    card = issue_targets.scorecard(scored, len(spec.parameters) + len(spec.interventions))
+    if card and (history := history_link(spec.source, out)):
+        card += (f"\nWhy each unmet target is unmet, from these tables, and what would supply the missing mechanism: "
+                 f"[HISTORY.md]({history}), section \"The targets the adopted fit misses\".\n")
+    return card
 
 
 def record_discrepancy(spec: CalibrationSpec, ds: xr.Dataset, observed: xr.Dataset, out: Path,
@@ -116,10 +120,15 @@ DISCREPANCY_METHOD = ("zero-mean structural error on log(1 + annual count), one 
 def history_note(spec_path: Path | None, out: Path) -> str:
     """A line linking the ``HISTORY.md`` beside the spec (earlier refits that were not adopted, and what each
     taught), so a regenerated report keeps pointing at it; empty if there is none."""
+    link = history_link(spec_path, out)
+    return f"\nEarlier refits that were not adopted, and what each taught: [HISTORY.md]({link}).\n" if link else ""
+
+
+def history_link(spec_path: Path | None, out: Path) -> str:
+    """The ``HISTORY.md`` beside the spec, relative to the report's folder; empty if there is none."""
     if spec_path is None or not (Path(spec_path).parent / "HISTORY.md").is_file():
         return ""
-    link = Path(os.path.relpath(Path(spec_path).parent / "HISTORY.md", Path(out))).as_posix()
-    return f"\nEarlier refits that were not adopted, and what each taught: [HISTORY.md]({link}).\n"
+    return Path(os.path.relpath(Path(spec_path).parent / "HISTORY.md", Path(out))).as_posix()
 
 
 def posterior_predictive(spec: CalibrationSpec, fitted: dict, progress: bool = False, engine: str = "auto",
