@@ -66,11 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     _engine_options(f)
     _memory_option(f)
-    b = sub.add_parser("backtest", help="rolling-origin forecasts scored against the record and two baselines")
+    b = sub.add_parser("backtest", help="rolling-origin forecasts scored against the record and four baselines")
     b.add_argument("scenario", type=Path)
     b.add_argument("--out", type=Path, required=True, help="output folder")
-    b.add_argument("--first", default="2018-01", help="first forecast origin, YYYY-MM (default 2018-01)")
-    b.add_argument("--last", default="2023-10", help="last forecast origin, YYYY-MM (default 2023-10)")
+    b.add_argument("--first", default="2019-01", help="first forecast origin, YYYY-MM (default 2019-01)")
+    b.add_argument("--last", default="2024-01", help="last forecast origin, YYYY-MM (default 2024-01)")
+    b.add_argument("--anchor", type=Path, action="append", default=[], dest="anchors",
+                   help="a fitted.yaml of routesim calibrate --until; each origin takes its parameters from the "
+                        "latest one fitted before it (repeat; default: the scenario's calibration)")
     b.add_argument("--every", type=int, default=3, help="months between origins (default 3)")
     b.add_argument("--horizon", type=int, default=12, help="months ahead (default 12)")
     b.add_argument("--draws", type=int, default=4, help="posterior draws (default 4)")
@@ -246,12 +249,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             _positive(getattr(args, name), name, None)
         _scale(args.scale)
         scn = load_scenario(args.scenario)
-        from sim.forecast.backtest import quarterly
+        from sim.forecast.backtest import anchor_for, quarterly, read_anchor
         from sim.forecast.ensemble import check_origins
         from sim.io.observed import LAST_YEAR, load_observations
 
         origins = quarterly(first, last, args.every)
         check_origins(scn, origins, args.horizon)
+        anchors = tuple(read_anchor(a) for a in args.anchors)
+        for origin in origins if anchors else ():
+            anchor_for(origin, anchors)  # every origin has a fit that ended before it
         if origins[-1].year * 12 + origins[-1].month + args.horizon - 1 > LAST_YEAR * 12 + 12:
             raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
                              f"({LAST_YEAR}-12); nothing to score there")
@@ -265,7 +271,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         settings = {"first": args.first, "last": args.last, "every": args.every, "workers": workers,
                     "engine": args.engine, "agents_per_person": args.scale}
-        head = backtest_to_folder(scn, args.out, origins, args.horizon, observed, settings, draws=args.draws,
+        head = backtest_to_folder(scn, args.out, origins, args.horizon, observed, settings, anchors=anchors,
+                                  draws=args.draws,
                                   replicates=args.replicates, agents_per_person=args.scale, workers=workers,
                                   engine=args.engine, scheduler=args.scheduler, progress=not args.quiet)
         wins = head["best (CRPS)"].value_counts().to_dict()

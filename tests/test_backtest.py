@@ -1,4 +1,5 @@
-"""Backtest: rolling-origin scores of the model and two baselines against the record."""
+"""Backtest: rolling-origin scores of the model and four baselines against the record, the model seeing only what
+was known at each origin."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from sim.analysis.scores import crps_ensemble
-from sim.forecast.backtest import METHODS, TARGETS, quarterly, run_backtest
+from sim.errors import InputError
+from sim.forecast.backtest import METHODS, TARGETS, anchor_for, known_at, quarterly, read_anchor, run_backtest
 from sim.forecast.backtest_report import backtest_to_folder
 from sim.io.observed import load_observations
 from sim.io.scenario import load_scenario
@@ -32,7 +35,7 @@ def backtest(tmp_path_factory):
 
 def test_every_observed_month_is_scored_by_every_method(backtest):
     _, obs, points, _ = backtest
-    # 2 targets x 4 routes x 2 origins x 3 leads, minus months the record lacks, each by 3 methods
+    # 2 targets x 4 routes x 2 origins x 3 leads, minus months the record lacks, each by every method
     expected = 0
     for var, _ in TARGETS.values():
         for o in ORIGINS:
@@ -92,3 +95,62 @@ def test_bad_backtest_input(tmp_path, args, field):
                          cwd=ROOT)
     assert res.returncode == 2 and field in res.stderr and res.stderr.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_known_at_leaves_out_later_entries_and_unknown_ends(tmp_path):
+    """A forecaster at an origin knows the dated entries that started before it, not those after, and not
+    when one in force will end."""
+    scn = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    at = known_at(scn, dt.date(2019, 1, 1))
+    ids = {s.id: s for s in at.interventions}
+    assert "libya_mou" in ids and "morocco_2019" not in ids and "covid_wm" not in ids
+    assert ids["closed_ports"].end is None  # in force on 2019-01-01; it ended on 2019-09-14
+    assert all(s.start < dt.date(2019, 1, 1) for s in at.interventions)
+    assert {s.id for s in known_at(scn, dt.date(2030, 1, 1)).interventions} == {s.id for s in scn.interventions}
+
+
+def test_the_drivers_a_member_sees_are_those_published_before_its_origin():
+    """With drivers_as_of the demand series hold their last value published by then (IDMC's year Y figures
+    are taken as published on 30 June of Y+1): nothing later reaches the run."""
+    from sim.run import build_config
+
+    scn = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    full = build_config(scn).demand
+    seen = build_config(scn, drivers_as_of=dt.date(2018, 12, 31)).demand
+    dec2017 = full.month(dt.date(2017, 12, 1))
+    assert np.array_equal(seen.origin_conflict[:, :dec2017 + 1], full.origin_conflict[:, :dec2017 + 1])
+    held = seen.origin_conflict[:, dec2017:]
+    assert np.all(held == held[:, :1])  # 2018's figures were not yet published at the end of 2018
+    assert not np.all(full.origin_conflict[:, dec2017:] == full.origin_conflict[:, dec2017:dec2017 + 1])
+    assert not np.array_equal(seen.host_inflow, full.host_inflow)
+
+
+def test_each_origin_takes_the_latest_fit_before_it(tmp_path):
+    """Anchors: origin 2016-01 uses the fit that ended 2015-09, origin 2016-04 the one that ended 2016-02; every
+    model row says so and is out of sample; the baselines are fitted up to the month before their origin."""
+    scn = load_scenario(short_baseline(tmp_path))
+    doc = yaml.safe_load(scn.calibration.read_text())
+    anchors = []
+    for until in ("2015-09-30", "2016-02-29"):
+        path = tmp_path / f"fit-{until}.yaml"
+        path.write_text(yaml.safe_dump({**doc, "fit_period": ["2014-01-01", until], "samples": doc["samples"][:1]}))
+        anchors.append(read_anchor(path))
+    assert anchor_for(dt.date(2016, 1, 1), tuple(anchors)).until == dt.date(2015, 9, 30)
+    with pytest.raises(InputError, match="--anchor: no fit ends before the origin 2015-09"):
+        anchor_for(dt.date(2015, 9, 1), tuple(anchors))
+    points, _ = run_backtest(scn, ORIGINS, 2, load_observations(), draws=1, replicates=1, agents_per_person=0.002,
+                             engine="serial", anchors=tuple(anchors))
+    model = points[points["method"] == "model"]
+    assert dict(zip(model["origin"], model["calibration_until"], strict=False)) == {"2016-01": "2015-09",
+                                                                                    "2016-04": "2016-02"}
+    assert model["out_of_sample"].all()
+    ets = points[points["method"] == "ets"]
+    assert dict(zip(ets["origin"], ets["calibration_until"], strict=False)) == {"2016-01": "2015-12",
+                                                                                "2016-04": "2016-03"}
+
+
+def test_a_fitted_file_without_its_period_is_refused(tmp_path):
+    path = tmp_path / "fit.yaml"
+    path.write_text("parameters: {}\n")
+    with pytest.raises(InputError, match="--anchor: .*fit.yaml: no fit_period"):
+        read_anchor(path)

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.analysis.scores import coverage, crps_ensemble, ets_forecast, mase, seasonal_naive
+from sim.analysis.scores import (
+    coverage,
+    crps_ensemble,
+    ets_forecast,
+    last_value_forecast,
+    mase,
+    sarimax_forecast,
+    seasonal_naive,
+)
 
 
 def brute_crps(x: np.ndarray, y: float) -> float:
@@ -250,3 +258,23 @@ def test_ets_falls_back_to_seasonal_naive_when_the_fit_fails(monkeypatch):
 def test_ets_rejects_negative_counts():
     with pytest.raises(ValueError, match="non-negative"):
         ets_forecast(np.r_[seasonal_series(40), -1.0], 6, 5, seed=0)
+
+
+def test_sarimax_paths_follow_the_season_and_are_reproducible():
+    """The seasonal ARIMA baseline: same seed, same paths; its median follows a strong season; under three
+    years it is the seasonal-naive forecast."""
+    months = np.arange(72)
+    history = 1000 + 600 * np.sin(2 * np.pi * months / 12) + np.random.default_rng(0).normal(0, 50, 72)
+    a, b = sarimax_forecast(history, 12, 100, 5), sarimax_forecast(history, 12, 100, 5)
+    assert a.shape == (100, 12) and np.array_equal(a, b) and np.all(a >= 0)
+    expected = 1000 + 600 * np.sin(2 * np.pi * np.arange(72, 84) / 12)
+    assert np.corrcoef(np.median(a, axis=0), expected)[0, 1] > 0.9
+    short = history[:30]
+    assert np.array_equal(sarimax_forecast(short, 3, 4, 1), np.tile(seasonal_naive(short, 3), (4, 1)))
+    with pytest.raises(ValueError, match="sarimax_forecast needs non-negative"):
+        sarimax_forecast(-history, 3, 4, 1)
+
+
+def test_last_value_holds_the_last_observed_month():
+    assert last_value_forecast(np.array([3.0, 5.0, np.nan]), 2).tolist() == [5.0, 5.0]
+    assert np.isnan(last_value_forecast(np.array([np.nan]), 1)).all()

@@ -14,9 +14,10 @@ Scores (all negatively oriented: lower is better, 0 is a perfect forecast, excep
 * Coverage is the share of observations that fall inside a prediction interval. It is not a score to
   minimise: a calibrated 80% interval covers about 80%; much lower means over-confident bands.
 
-Baselines: the seasonal-naive forecast (same month last year), the usual floor a model has to beat, and
-an ETS (exponential smoothing state space) model on ``log1p`` counts with simulated paths, so that the
-baseline is probabilistic and is scored by CRPS exactly like the simulation ensemble.
+Baselines: the seasonal-naive forecast (same month last year), the usual floor a model has to beat; the
+last value held (persistence); and two models on ``log1p`` counts with simulated paths, ETS (exponential
+smoothing state space) and a seasonal ARIMA (SARIMAX), so that those baselines are probabilistic and are
+scored by CRPS exactly like the simulation ensemble.
 
 NaN in observations means "not observed" and is skipped by every score.
 """
@@ -127,20 +128,47 @@ def ets_forecast(history: np.ndarray, horizon: int, n_paths: int, seed: int) -> 
     path is the seasonal-naive forecast (clipped at 0) -- a degenerate ensemble whose CRPS is the
     seasonal-naive absolute error.
     """
+    return _log_model_paths(_simulate_ets, "ets_forecast", history, horizon, n_paths, seed, MIN_ETS_MONTHS)
+
+
+def sarimax_forecast(history: np.ndarray, horizon: int, n_paths: int, seed: int) -> np.ndarray:
+    """Simulated paths (n_paths x horizon) of a seasonal ARIMA baseline fitted to ``history`` (monthly counts).
+
+    Model: statsmodels ``SARIMAX`` on ``log1p(history)``, ARIMA(1,0,0)(0,1,1)[12] without a constant: this
+    year's month is last year's plus a persistent deviation, the "airline"-style seasonal model that needs no
+    trend (a trend extrapolates surges). Needs 36 finite months (three seasons); otherwise, or if the fit fails,
+    the seasonal-naive forecast. History preparation, simulation and back-transform as :func:`ets_forecast`."""
+    return _log_model_paths(_simulate_sarimax, "sarimax_forecast", history, horizon, n_paths, seed,
+                            MIN_SEASONAL_MONTHS)
+
+
+def last_value_forecast(history: np.ndarray, horizon: int) -> np.ndarray:
+    """The last observed month, held for ``horizon`` months (NaN if nothing was observed): the persistence
+    forecast, a point forecast."""
+    h = np.asarray(history, dtype=float).ravel()
+    finite = h[np.isfinite(h)]
+    return np.full(horizon, finite[-1] if finite.size else np.nan)
+
+
+def _log_model_paths(simulate, name: str, history: np.ndarray, horizon: int, n_paths: int, seed: int,
+                     min_months: int) -> np.ndarray:
+    """A statistical baseline's paths: ``simulate`` fitted to log1p of the prepared history (leading NaNs
+    dropped, interior ones interpolated, trailing ones carrying the last value), back-transformed and clipped
+    at 0; the seasonal-naive forecast as every path when too short, failed or non-finite."""
     h = np.asarray(history, dtype=float).ravel()
     if np.any(h[np.isfinite(h)] < 0):
-        raise ValueError("ets_forecast needs non-negative counts (it models log1p(history))")
+        raise ValueError(f"{name} needs non-negative counts (it models log1p(history))")
     fallback = np.tile(np.maximum(seasonal_naive(h, horizon), 0.0), (n_paths, 1))
     finite = np.isfinite(h)
     n_finite = int(finite.sum())
-    if n_finite < MIN_ETS_MONTHS or horizon <= 0 or n_paths <= 0:
+    if n_finite < min_months or horizon <= 0 or n_paths <= 0:
         return fallback
     t = np.arange(h.size)
     start = int(np.argmax(finite))
     filled = np.interp(t[start:], t[finite], h[finite])  # interior: linear; trailing: last value
     y = np.log1p(filled)
     try:
-        paths = _simulate_ets(y, horizon, n_paths, seed, seasonal=n_finite >= MIN_SEASONAL_MONTHS)
+        paths = simulate(y, horizon, n_paths, seed, seasonal=n_finite >= MIN_SEASONAL_MONTHS)
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         return fallback
     with np.errstate(over="ignore"):
@@ -161,5 +189,22 @@ def _simulate_ets(y: np.ndarray, horizon: int, n_paths: int, seed: int, seasonal
         fit = model.fit(disp=False)
     # statsmodels 0.15 renamed simulate's random_state to rng; pass a Generator to whichever exists
     seed_arg = "rng" if "rng" in inspect.signature(ETSResults.simulate).parameters else "random_state"
+    sim = fit.simulate(horizon, anchor="end", repetitions=n_paths, **{seed_arg: np.random.default_rng(seed)})
+    return np.asarray(sim, dtype=float).reshape(horizon, n_paths).T
+
+
+def _simulate_sarimax(y: np.ndarray, horizon: int, n_paths: int, seed: int, seasonal: bool = True) -> np.ndarray:
+    """Fit ARIMA(1,0,0)(0,1,1)[12] to log counts and return simulated log paths, shape (n_paths, horizon)."""
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tsa.statespace.mlemodel import MLEResults
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    model = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 1, SEASON), trend="n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)  # non-invertible starting values on short series
+        fit = model.fit(disp=False)
+    seed_arg = "rng" if "rng" in inspect.signature(MLEResults.simulate).parameters else "random_state"
     sim = fit.simulate(horizon, anchor="end", repetitions=n_paths, **{seed_arg: np.random.default_rng(seed)})
     return np.asarray(sim, dtype=float).reshape(horizon, n_paths).T

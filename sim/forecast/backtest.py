@@ -1,32 +1,59 @@
-"""Backtest: forecasts from rolling origins scored against what was then observed, beside two baselines.
+"""Backtest: forecasts from rolling origins scored against what was then observed, beside four baselines.
 
-For each origin (default every quarter 2018-01 to 2023-10) and each month ahead (1..horizon), the
-model's ensemble (:mod:`sim.forecast.ensemble`, members forked from one history run each), a seasonal-naive
-forecast and an ETS model (statsmodels, :mod:`sim.analysis.scores`) fitted to the observed history up to the
-origin forecast two observed series per route: Frontex monthly detections (model: arrivals) and IOM
-monthly dead and missing (model: dead_missing). Scores: CRPS (all three; a point forecast's CRPS is its
-absolute error), MASE (median forecasts, scaled per origin by the history's seasonal-naive error) and
-the empirical coverage of the 50% and 90% intervals (model and ETS).
+For each origin (default every quarter 2019-01 to 2024-01) and each month ahead (1..horizon), the model's
+ensemble (:mod:`sim.forecast.ensemble`) and four statistical baselines fitted to the observed history up to
+the origin (seasonal naive, last value, ETS and a seasonal ARIMA; :mod:`sim.analysis.scores`) forecast two
+observed series per route: Frontex monthly detections (model: arrivals) and IOM monthly dead and missing
+(model: dead_missing). Scores: CRPS (a point forecast's CRPS is its absolute error), MASE (median forecasts,
+scaled per origin by the history's seasonal-naive error) and the coverage of the 50% and 90% intervals.
 
-The model is given the scenario's dated policy entries after the origin (a conditional forecast: the
-policy is the question asked), while its origin-pressure drivers are projected; the baselines know only
-the history. Windows in which a dated policy entry starts are scored apart, where the model's edge is
-expected. The parameters come from the scenario's calibration file; where its fit period overlaps the
-scored months the forecasts are not out of sample, and the report says so.
+At each origin the model knows only what was known then:
+
+* **Parameters** come from an *anchor*: the latest fit (a ``fitted.yaml`` of ``routesim calibrate --until``)
+  whose fitting period ended before the origin. Every model row of the scores says which, in
+  ``calibration_until``. Without anchors the scenario's own calibration is used, and rows whose origin falls
+  inside its fitting period are not out of sample (the report says so).
+* **Drivers** (the demand series of ``data/drivers``) are those published by the day before the origin
+  (``sim.io.drivers.PUBLICATION_LAG``), each held at its last published value after it; the origin-pressure
+  multipliers follow their random-walk projection (:mod:`sim.forecast.drivers`).
+* **Dated policy entries** that start on or after the origin are left out, and an entry in force at the
+  origin is not known to end (:func:`known_at`): a later event enters a forecast only as a scenario branch.
+
+Each origin's members run from the scenario's start with these inputs, so no origin shares a history run
+with another (the published drivers differ). Windows in which a dated policy entry of the record starts or
+ends are scored apart, since the model was not told of it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+import yaml
 
-from sim.analysis.scores import crps_ensemble, ets_forecast, seasonal_naive
+from sim.analysis.scores import (
+    crps_ensemble,
+    ets_forecast,
+    last_value_forecast,
+    sarimax_forecast,
+    seasonal_naive,
+)
+from sim.errors import InputError
 from sim.forecast import drivers
-from sim.forecast.ensemble import VARIABLES, Ensemble, run_ensemble
+from sim.forecast.ensemble import (
+    VARIABLES,
+    Ensemble,
+    build_tasks,
+    member_plan,
+    posterior_samples,
+    run_tasks,
+)
+from sim.io.network_files import load_network
 from sim.io.results import nan_quantile
 from sim.io.scenario import Scenario
 from sim.io.scenario_rules import MIN_AGENTS_PER_PERSON
@@ -36,8 +63,61 @@ from sim.run.executor import run_jobs
 # model variable -> observed variable, label
 TARGETS = {"arrivals": ("detections", "arrivals vs Frontex detections"),
            "dead_missing": ("dead_missing", "dead and missing vs IOM")}
-METHODS = ("model", "ets", "seasonal_naive")
+METHODS = ("model", "ets", "sarimax", "seasonal_naive", "last_value")
+SIMULATED = ("ets", "sarimax")  # baselines with simulated paths; the others are point forecasts
 ETS_PATHS = 200
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A fit the backtest takes parameters from, and the last day of the record it was fitted on."""
+
+    fitted: Path
+    until: dt.date
+
+
+def read_anchor(path: Path) -> Anchor:
+    """The anchor of a ``fitted.yaml`` written by ``routesim calibrate`` (its ``fit_period``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"--anchor: {path}: not found")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        until = dt.date.fromisoformat(str(doc["fit_period"][1]))
+    except (yaml.YAMLError, TypeError, KeyError, IndexError, ValueError):
+        raise InputError(f"--anchor: {path}: no fit_period [start, end] (not a fitted file written by "
+                         "routesim calibrate)") from None
+    return Anchor(path, until)
+
+
+def anchor_for(origin: dt.date, anchors: tuple[Anchor, ...]) -> Anchor:
+    """The latest anchor whose fit ended before ``origin``."""
+    before = [a for a in anchors if a.until < origin]
+    if not before:
+        raise InputError(f"--anchor: no fit ends before the origin {origin:%Y-%m} (the anchors end "
+                         + ", ".join(f"{a.until:%Y-%m}" for a in anchors) + ")")
+    return max(before, key=lambda a: a.until)
+
+
+def known_at(scn: Scenario, origin: dt.date) -> Scenario:
+    """The scenario as a forecaster at ``origin`` knew it: dated entries starting on or after the origin are
+    left out, and an entry in force at the origin has no end (nobody knew when it would end)."""
+    kept = []
+    for s in scn.interventions:
+        if s.start >= origin:
+            continue
+        kept.append(dataclasses.replace(s, end=None) if s.end is not None and s.end >= origin else s)
+    return dataclasses.replace(scn, interventions=tuple(kept))
+
+
+def fit_until(scn: Scenario) -> dt.date | None:
+    """The last day of the fitting period of the scenario's calibration file, if it says."""
+    if scn.calibration is None or not scn.calibration.is_file():
+        return None
+    try:
+        return read_anchor(scn.calibration).until
+    except InputError:
+        return None
 
 
 def quarterly(first: dt.date, last: dt.date, every: int = 3) -> tuple[dt.date, ...]:
@@ -49,14 +129,16 @@ def quarterly(first: dt.date, last: dt.date, every: int = 3) -> tuple[dt.date, .
 
 
 @dataclass(frozen=True)
-class EtsJob:
+class BaselineJob:
+    method: str  # one of SIMULATED
     history: np.ndarray
     horizon: int
     seed: int
 
 
-def ets_job(job: EtsJob) -> np.ndarray:
-    return ets_forecast(job.history, job.horizon, ETS_PATHS, job.seed)
+def baseline_job(job: BaselineJob) -> np.ndarray:
+    forecast = ets_forecast if job.method == "ets" else sarimax_forecast
+    return forecast(job.history, job.horizon, ETS_PATHS, job.seed)
 
 
 def _history(series: xr.DataArray, origin: dt.date) -> np.ndarray:
@@ -72,36 +154,35 @@ def _shock_windows(scn: Scenario, origins: tuple[dt.date, ...], horizon: int) ->
 def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, observed: xr.Dataset, draws: int = 4,
                  replicates: int = 2, agents_per_person: float | None = MIN_AGENTS_PER_PERSON, workers: int = 1,
                  engine: str = "auto", scheduler: str | None = None, progress: bool = False,
-                 store: JobStore | None = None) -> tuple[pd.DataFrame, xr.Dataset]:
-    """Point scores per (target, route, origin, lead, method), and the forecasts as a Dataset.
+                 store: JobStore | None = None, anchors: tuple[Anchor, ...] = ()) -> tuple[pd.DataFrame, xr.Dataset]:
+    """Point scores per (target, route, origin, lead, method), and the model's forecasts as a Dataset.
 
-    With a ``store`` (``OUT/.routesim-state``), every ensemble member and ETS fit is kept as it finishes and
-    those already kept are read instead of run again: an interrupted backtest resumes."""
-    ens = run_ensemble([scn], origins, horizon, draws, replicates, agents_per_person, None, workers, engine,
-                       scheduler, progress, store)
-    routes = ens.routes
-    obs = observed.reindex(route=routes)
-    jobs, keys = [], []
-    for target, (obs_var, _) in TARGETS.items():
-        for r, route in enumerate(routes):
-            for k, origin in enumerate(origins):
-                jobs.append(EtsJob(_history(obs[obs_var].sel(route=route), origin), horizon, 1000 * r + k))
-                keys.append((target, r, k))
-    ets, todo, job_keys = {}, [], [fingerprint("ets", j.history, j.horizon, j.seed, ETS_PATHS) for j in jobs]
-    for i, key in enumerate(job_keys):
-        found = store.get(key) if store is not None else None
-        if found is None:
-            todo.append(i)
-        else:
-            ets[keys[i]] = found["paths"]
-    if todo:
-        for j, paths in run_jobs(ets_job, [jobs[i] for i in todo], workers=workers, engine=engine,
-                                 scheduler=scheduler, progress=progress, desc="ETS baselines"):
-            ets[keys[todo[j]]] = paths
-            if store is not None:
-                store.put(job_keys[todo[j]], {"paths": paths})
+    With ``anchors`` each origin takes its parameters from the latest anchor fitted before it; without, from
+    the scenario's calibration. With a ``store`` (``OUT/.routesim-state``), every ensemble member and
+    baseline fit is kept as it finishes and those already kept are read instead of run again."""
+    app = scn.agents_per_person if agents_per_person is None else agents_per_person
+    until, tasks = [], []
+    for origin in origins:
+        at = known_at(scn, origin)
+        if anchors:
+            anchor = anchor_for(origin, anchors)
+            at = dataclasses.replace(at, calibration=anchor.fitted)
+        until.append(fit_until(at))
+        members = member_plan(draws, replicates, len(posterior_samples(at)))
+        built, _ = build_tasks(at, members, (origin,), horizon, app, scn.seed,
+                               drivers_as_of=origin - dt.timedelta(days=1))
+        tasks += built
+    n_members = draws * replicates
+    routes = list(load_network(scn.network).routes)
+    values = np.full((1, n_members, len(origins), len(VARIABLES), horizon, len(routes)), np.nan)
+    for t, result in enumerate(run_tasks(tasks, workers, engine, scheduler, progress, store)):
+        values[0, t % n_members, t // n_members] = result[0]
+    ens = Ensemble([scn], member_plan(draws, replicates, 1), origins, horizon, routes, values, app, scn.seed, [])
+    baselines = _baseline_paths(observed.reindex(route=routes), routes, origins, horizon, workers, engine,
+                                scheduler, progress, store)
     shock = _shock_windows(scn, origins, horizon)
     rows = []
+    obs = observed.reindex(route=routes)
     for target, (obs_var, _) in TARGETS.items():
         j = list(VARIABLES).index(target)
         for r, route in enumerate(routes):
@@ -110,18 +191,22 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                 hist = _history(series, origin)
                 diffs = np.abs(hist[12:] - hist[:-12])
                 scale = float(np.nanmean(diffs)) if np.isfinite(diffs).any() else np.nan
-                naive = seasonal_naive(hist, horizon)
-                members = ens.values[0, :, k, j, :, r]  # draw, lead
+                forecasts = {"model": ens.values[0, :, k, j, :, r],  # member, lead
+                             **{m: baselines[(m, target, r, k)] for m in SIMULATED},
+                             "seasonal_naive": seasonal_naive(hist, horizon)[None, :],
+                             "last_value": last_value_forecast(hist, horizon)[None, :]}
+                seen = f"{drivers.month_add(origin, -1):%Y-%m}"  # a baseline is fitted up to the origin
                 for lead in range(horizon):
                     month = drivers.month_add(origin, lead)
                     y = float(series.sel(time=pd.Timestamp(month))) if pd.Timestamp(month) in series["time"] \
                         else np.nan
                     if not np.isfinite(y):
                         continue
-                    for method, sample in (("model", members[:, lead]), ("ets", ets[(target, r, k)][:, lead]),
-                                           ("seasonal_naive", naive[lead:lead + 1])):
+                    for method in METHODS:
+                        sample = forecasts[method][:, lead]
                         q = nan_quantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
-                        point = method == "seasonal_naive"
+                        point = sample.size == 1
+                        fitted = until[k] if method == "model" else None
                         rows.append({
                             "target": target, "route": route, "origin": f"{origin:%Y-%m}", "lead": lead + 1,
                             "method": method, "observed": y, "median": q[2],
@@ -130,8 +215,38 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "in50": np.nan if point else float(q[1] <= y <= q[3]),
                             "in90": np.nan if point else float(q[0] <= y <= q[4]),
                             "policy_shock_window": bool(shock[k]),
+                            "calibration_until": f"{fitted:%Y-%m}" if fitted else seen,
+                            "out_of_sample": fitted is None or fitted < origin,
                         })
     return pd.DataFrame(rows), forecasts_dataset(ens)
+
+
+def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, ...], horizon: int, workers: int,
+                    engine: str, scheduler: str | None, progress: bool, store: JobStore | None) -> dict:
+    """Simulated paths of each probabilistic baseline, fitted to the history up to each origin."""
+    jobs, keys = [], []
+    for method in SIMULATED:
+        for target, (obs_var, _) in TARGETS.items():
+            for r, route in enumerate(routes):
+                for k, origin in enumerate(origins):
+                    jobs.append(BaselineJob(method, _history(obs[obs_var].sel(route=route), origin), horizon,
+                                            1000 * r + k))
+                    keys.append((method, target, r, k))
+    out, todo = {}, []
+    job_keys = [fingerprint(j.method, j.history, j.horizon, j.seed, ETS_PATHS) for j in jobs]
+    for i, key in enumerate(job_keys):
+        found = store.get(key) if store is not None else None
+        if found is None:
+            todo.append(i)
+        else:
+            out[keys[i]] = found["paths"]
+    if todo:
+        for j, paths in run_jobs(baseline_job, [jobs[i] for i in todo], workers=workers, engine=engine,
+                                 scheduler=scheduler, progress=progress, desc="statistical baselines"):
+            out[keys[todo[j]]] = paths
+            if store is not None:
+                store.put(job_keys[todo[j]], {"paths": paths})
+    return out
 
 
 def forecasts_dataset(ens: Ensemble) -> xr.Dataset:

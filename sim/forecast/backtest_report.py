@@ -14,15 +14,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from sim.forecast.backtest import METHODS, TARGETS, overall, run_backtest, summarise  # noqa: E402
+from sim.forecast.backtest import METHODS, TARGETS, Anchor, overall, run_backtest, summarise  # noqa: E402
 from sim.io.outfolder import STATE_DIR  # noqa: E402
 from sim.io.outputs import atomic_folder, peak_memory_mb, write_netcdf  # noqa: E402
 from sim.io.plots import ROUTE_TITLES  # noqa: E402
 from sim.io.scenario import Scenario  # noqa: E402
 from sim.io.state import JobStore  # noqa: E402
 
-LABELS = {"model": "routesim ensemble", "ets": "ETS (statsmodels)", "seasonal_naive": "seasonal naive"}
-STYLE = {"model": ("#1f4e79", "-"), "ets": ("#b8441f", "--"), "seasonal_naive": ("#777777", ":")}
+LABELS = {"model": "routesim ensemble", "ets": "ETS (statsmodels)", "sarimax": "seasonal ARIMA (statsmodels)",
+          "seasonal_naive": "seasonal naive", "last_value": "last value"}
+STYLE = {"model": ("#1f4e79", "-"), "ets": ("#b8441f", "--"), "sarimax": ("#6a3d9a", "-."),
+         "seasonal_naive": ("#777777", ":"), "last_value": ("#33a02c", ":")}
 
 
 def plot_crps(scores: pd.DataFrame, target: str, path: Path) -> None:
@@ -68,7 +70,7 @@ def headline(points: pd.DataFrame) -> pd.DataFrame:
         row = {"target": target, "route": route}
         for m in METHODS:
             row[f"CRPS {m}"] = by.loc[m, "crps"] if m in by.index else float("nan")
-        for m in METHODS:
+        for m in ("model", "ets"):
             row[f"MASE {m}"] = by.loc[m, "mase"] if m in by.index else float("nan")
         row["cover50 model"] = by.loc["model", "coverage50"]
         row["cover90 model"] = by.loc["model", "coverage90"]
@@ -90,6 +92,27 @@ def _shock_lines(points: pd.DataFrame) -> list[str]:
         if parts:
             lines.append(f"- {TARGETS[target][1]}: the model's mean CRPS over ETS's is " + ", ".join(parts)
                          + " (below 1: the model is better).")
+    return lines
+
+
+def _parameter_lines(points: pd.DataFrame, meta: dict) -> list[str]:
+    """Where each origin's parameters came from, and whether its scores are out of sample for them."""
+    model = points[points["method"] == "model"]
+    by_fit = model.groupby("calibration_until")["origin"].agg(["min", "max", "nunique"])
+    if meta.get("anchors"):
+        lines = ["Parameters: each origin uses the latest fit that ended before it (`calibration_until` in "
+                 "`points.csv`): " + "; ".join(
+                     f"fitted to {until} (`{meta['anchors'][until]}`) for the {int(r.nunique)} origins "
+                     f"{r.min} to {r.max}" for until, r in by_fit.iterrows()) + "."]
+    else:
+        lines = [f"Parameters: `{meta['calibration_file']}`, fitted on "
+                 f"{meta['calibration_fit_period'] or 'an unknown period'}."]
+    inside = int((~model["out_of_sample"].astype(bool)).sum())
+    if inside:
+        lines.append(f"**{inside} of {len(model)} scored model months have an origin inside the fitting period "
+                     "of their parameters: those are not out of sample.**")
+    lines.append("At each origin the model sees the driver series published by then (held at their last value "
+                 "after it) and only the dated policy entries that started before it.")
     return lines
 
 
@@ -115,9 +138,7 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
         f"{meta['horizon']} months ahead; {meta['members']} ensemble members per origin (posterior draws x "
         f"replicates) at 1/{round(1 / meta['agents_per_person'])} scale; {meta['wall_seconds'] / 60:.1f} min on "
         f"{meta['workers']} workers ({meta['engine']}).",
-        f"Calibration: `{meta['calibration_file']}`, fitted on {meta['calibration_fit_period'] or 'unknown'}. "
-        + ("**Scored months inside that period are not out of sample for the parameters.**"
-           if meta['calibration_fit_period'] else ""), "",
+        *_parameter_lines(points, meta), "",
         "## Plainly", "",
         f"- Lowest mean CRPS, counting target-routes (of {n}): "
         + ", ".join(f"{LABELS[m]} {wins.get(m, 0)}" for m in METHODS) + ".",
@@ -137,7 +158,8 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
         "## Windows with a dated policy entry vs the rest", "",
         _md(shock.rename(columns={"policy_shock_window": "policy entry in window"})), "",
         "## Files", "",
-        "`scores.csv` (per target, route, method and months ahead), `points.csv` (every scored month), "
+        "`scores.csv` (per target, route, method and months ahead), `points.csv` (every scored month, with the "
+        "fit its parameters came from in `calibration_until`), "
         "`forecasts.nc` (the model's quantiles by origin and months ahead), `plots/crps_by_lead_*.png`.", "",
         "![arrivals](plots/crps_by_lead_arrivals.png)", "", "![dead and missing](plots/crps_by_lead_dead_missing.png)",
         "",
@@ -148,14 +170,14 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
 
 
 def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], horizon: int, observed: xr.Dataset,
-                       settings: dict, **kw: object) -> pd.DataFrame:
+                       settings: dict, anchors: tuple[Anchor, ...] = (), **kw: object) -> pd.DataFrame:
     """Run (or resume) the backtest and write OUT/ atomically; returns the headline table.
 
     Each member run and ETS fit is kept in ``OUT/.routesim-state`` as it finishes (:mod:`sim.io.state`), so
     a rerun after an interruption computes only the rest; run.json counts the runs computed and reused."""
     t0 = time.perf_counter()
     with JobStore(out, "backtest") as store:
-        points, forecasts = run_backtest(scn, origins, horizon, observed, store=store, **kw)
+        points, forecasts = run_backtest(scn, origins, horizon, observed, store=store, anchors=anchors, **kw)
     store.prune()
     doc = {}
     if scn.calibration is not None and scn.calibration.is_file():
@@ -167,6 +189,7 @@ def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], h
             "peak_memory_mb": peak_memory_mb(), "scenario": _rel(scn.source) if scn.source else scn.name,
             "calibration_file": _rel(scn.calibration) if scn.calibration else "",
             "calibration_fit_period": " to ".join(str(x) for x in doc.get("fit_period", [])),
+            "anchors": {f"{a.until:%Y-%m}": _rel(a.fitted) for a in anchors},
             "jobs_computed": store.computed, "jobs_reused": store.reused}
     with atomic_folder(out, own=(STATE_DIR,), keep=(STATE_DIR,)) as tmp:
         (tmp / "plots").mkdir()

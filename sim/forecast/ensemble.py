@@ -8,9 +8,11 @@ scenario's start to the forecast origin (observed policy history, fitted shock s
 inputs. Several scenarios share members (same draws, replicates and driver shocks): their differences
 are the interventions', as in ``routesim compare``.
 
-Several origins (a backtest) fork one member's run: the history is simulated once, the model is copied
-at each origin and the copy runs the horizon with projected drivers, while the original carries on
-under the record to the next origin.
+Several origins can fork one member's run: the history is simulated once, the model is copied at each
+origin and the copy runs the horizon with projected drivers, while the original carries on under the
+record to the next origin. A forecast made at an origin sees the demand series published by then
+(``drivers_as_of``); the backtest, whose origins each see another vintage, runs every origin on its own
+(:mod:`sim.forecast.backtest`).
 
 Nothing here reads or writes files: :mod:`sim.forecast.output` builds the Dataset and writes it.
 """
@@ -131,8 +133,10 @@ def member_plan(draws: int, replicates: int, n_samples: int) -> list[Member]:
 
 
 def build_tasks(scn: Scenario, members: list[Member], origins: tuple[dt.date, ...], horizon: int,
-                agents_per_person: float, seed: int) -> tuple[list[MemberTask], list[float]]:
-    """One task per member, with its posterior draw applied and its driver paths drawn.
+                agents_per_person: float, seed: int, drivers_as_of: dt.date | None = None,
+                ) -> tuple[list[MemberTask], list[float]]:
+    """One task per member, with its posterior draw applied and its driver paths drawn. With ``drivers_as_of``
+    the demand series are those published by then, held at their last value (``build_config``).
 
     Driver paths: the sigma of each origin date's random walk is fitted once, to the point estimate's
     pressure history; a member's path starts from its own draw's last value and uses random shocks keyed
@@ -153,13 +157,13 @@ def build_tasks(scn: Scenario, members: list[Member], origins: tuple[dt.date, ..
     for m in members:
         params, strengths = samples[m.sample]
         s = apply(scn, params, strengths, agents_per_person=agents_per_person, period_end=end)
-        config = build_config(s, seed)
+        config = build_config(s, seed, drivers_as_of=drivers_as_of)
         paths = []
         for o in origins:
             last = drivers.pressure_history(s.interventions, net, [drivers.month_add(o, -1)])[0]
             rng = np.random.default_rng([seed, m.draw, o.year * 12 + o.month - 1, 0x5EED])
             paths.append(drivers.project(last, sigma[o], horizon, rng))
-        key = fingerprint("member", base, s.to_yaml(), seed, m.replicate, origins, horizon, *paths)
+        key = fingerprint("member", base, s.to_yaml(), seed, m.replicate, origins, horizon, drivers_as_of, *paths)
         tasks.append(MemberTask(config, m.replicate, origins, horizon, tuple(paths), key))
     return tasks, [sigma[o] for o in origins]
 
@@ -182,10 +186,11 @@ class Ensemble:
 def run_ensemble(scenarios: list[Scenario], origins: tuple[dt.date, ...], horizon: int, draws: int,
                  replicates: int, agents_per_person: float | None = None, seed: int | None = None,
                  workers: int = 1, engine: str = "auto", scheduler: str | None = None,
-                 progress: bool = False, store: JobStore | None = None) -> Ensemble:
+                 progress: bool = False, store: JobStore | None = None,
+                 drivers_as_of: dt.date | None = None) -> Ensemble:
     """Every member of every scenario, run where the engine puts them; results are written into the
-    ensemble array as each member finishes. With a ``store`` (a backtest's), members it holds are read
-    from it and each member run is kept in it as it finishes."""
+    ensemble array as each member finishes. With a ``store``, members it holds are read from it and each
+    member run is kept in it as it finishes. ``drivers_as_of``: see :func:`build_tasks`."""
     ref = scenarios[0]
     for s in scenarios:
         check_origins(s, origins, horizon)
@@ -194,25 +199,34 @@ def run_ensemble(scenarios: list[Scenario], origins: tuple[dt.date, ...], horizo
     members = member_plan(draws, replicates, len(posterior_samples(ref)))
     tasks, where, sigma = [], [], []
     for i, s in enumerate(scenarios):
-        built, sig = build_tasks(s, members, origins, horizon, app, seed)
+        built, sig = build_tasks(s, members, origins, horizon, app, seed, drivers_as_of)
         sigma = sigma or sig
         tasks += built
         where += [i] * len(built)
     net = load_network(ref.network)
     values = np.full((len(scenarios), len(members), len(origins), len(VARIABLES), horizon, len(net.routes)),
                      np.nan)
+    for k, result in enumerate(run_tasks(tasks, workers, engine, scheduler, progress, store)):
+        values[where[k], k % len(members)] = result
+    return Ensemble(scenarios, members, origins, horizon, list(net.routes), values, app, seed, sigma)
+
+
+def run_tasks(tasks: list[MemberTask], workers: int = 1, engine: str = "auto", scheduler: str | None = None,
+              progress: bool = False, store: JobStore | None = None) -> list[np.ndarray]:
+    """Every task's forecasts (:func:`run_member`), in task order; with a ``store``, those it holds are read and
+    each one run is kept in it as it finishes."""
+    out: list[np.ndarray | None] = [None] * len(tasks)
     todo = []
     for k, task in enumerate(tasks):
         found = store.get(task.key) if store is not None else None
         if found is None:
             todo.append(k)
         else:
-            values[where[k], k % len(members)] = found["member"]
+            out[k] = found["member"]
     if todo:
         for j, result in run_jobs(run_member, [tasks[k] for k in todo], workers=workers, engine=engine,
                                   scheduler=scheduler, progress=progress, desc="forecast members"):
-            k = todo[j]
-            values[where[k], k % len(members)] = result
+            out[todo[j]] = result
             if store is not None:
-                store.put(tasks[k].key, {"member": result})
-    return Ensemble(scenarios, members, origins, horizon, list(net.routes), values, app, seed, sigma)
+                store.put(tasks[todo[j]].key, {"member": result})
+    return out

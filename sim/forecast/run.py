@@ -19,10 +19,11 @@ def run_forecast(scenarios: list[Scenario], origin: dt.date, horizon: int, out: 
                  draws: int = 10, replicates: int = 2, agents_per_person: float | None = None,
                  seed: int | None = None, workers: int = 1, engine: str = "auto", scheduler: str | None = None,
                  progress: bool = False) -> xr.Dataset:
-    """Forecast ``horizon`` months from ``origin`` for each scenario; write OUT/ if given."""
+    """Forecast ``horizon`` months from ``origin`` for each scenario, with the demand series as published by
+    the day before it (a forecast from a past month sees what was known then); write OUT/ if given."""
     t0 = time.perf_counter()
     ens = run_ensemble(scenarios, (origin,), horizon, draws, replicates, agents_per_person, seed, workers,
-                       engine, scheduler, progress)
+                       engine, scheduler, progress, drivers_as_of=origin - dt.timedelta(days=1))
     ds = to_dataset(ens)
     problems = check_dataset(ds)
     if problems:  # the product must always meet its own schema

@@ -34,13 +34,17 @@ from sim.run.workers import stop_pool, worker_setup
 _PROGRESS: queue.Queue | None = None
 
 
-def build_config(scn: Scenario, seed: int | None = None, check_conservation: bool = False) -> ModelConfig:
+def build_config(scn: Scenario, seed: int | None = None, check_conservation: bool = False,
+                 drivers_as_of: dt.date | None = None) -> ModelConfig:
+    """The model's configuration for ``scn``. With ``drivers_as_of`` the demand series are those published by
+    that date, each held at its last published value after it (a forecast made then could know no more)."""
     net = load_network(scn.network)
     start = scn.period_start
     spin_start = dt.date(start.year - (scn.spinup_months + 12 - start.month) // 12,
                          (start.month - 1 - scn.spinup_months) % 12 + 1, 1)
     interventions = tuple(iv.make(s, net) for s in scn.interventions)
-    demand = load_demand_inputs(scn.network, net, spin_start, dt.date(scn.period_end.year, scn.period_end.month, 1))
+    demand = load_demand_inputs(scn.network, net, spin_start, dt.date(scn.period_end.year, scn.period_end.month, 1),
+                                as_of=drivers_as_of)
     return ModelConfig(net=net, params=resolve(scn.parameters), interventions=interventions,
                        start=start, end=scn.period_end, spinup_days=(start - spin_start).days,
                        agents_per_person=scn.agents_per_person, seed=scn.seed if seed is None else seed,
