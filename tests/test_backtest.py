@@ -154,3 +154,24 @@ def test_a_fitted_file_without_its_period_is_refused(tmp_path):
     path.write_text("parameters: {}\n")
     with pytest.raises(InputError, match="--anchor: .*fit.yaml: no fit_period"):
         read_anchor(path)
+
+
+def test_skill_over_ets_with_a_block_bootstrap_interval():
+    """Skill is 1 - the CRPS ratio over out-of-sample origins; its bootstrap interval holds it, and a method
+    twice as good as ETS on every origin has skill 0.5 with a degenerate interval."""
+    from sim.forecast.backtest_report import skill
+
+    rows = []
+    for k in range(12):
+        for lead in (1, 2):
+            for method, crps in (("blend", 10.0), ("ets", 20.0), ("model", 99.0)):
+                rows.append({"target": "arrivals", "route": "atlantic", "origin": f"2019-{k + 1:02d}", "lead": lead,
+                             "method": method, "crps": crps, "out_of_sample": True})
+    table = skill(pd.DataFrame(rows))
+    assert table.loc[0, "skill"] == pytest.approx(0.5) and table.loc[0, "origins"] == 12
+    assert table.loc[0, "skill p05"] == pytest.approx(0.5) == table.loc[0, "skill p95"]
+    noisy = pd.DataFrame(rows).assign(crps=lambda d: d["crps"] * (1 + 0.8 * np.sin(np.arange(len(d)))))
+    t = skill(noisy)
+    assert t.loc[0, "skill p05"] < t.loc[0, "skill"] < t.loc[0, "skill p95"]
+    inside = pd.DataFrame(rows).assign(out_of_sample=lambda d: d["method"] == "ets")
+    assert skill(inside).empty  # no out-of-sample blend rows: nothing to score

@@ -19,6 +19,10 @@ At each origin the model knows only what was known then:
 * **Dated policy entries** that start on or after the origin are left out, and an entry in force at the
   origin is not known to end (:func:`known_at`): a later event enters a forecast only as a scenario branch.
 
+Besides the raw ensemble (``model``), two post-processed forecasts learn from earlier origins only
+(:mod:`sim.forecast.postprocess`): ``calibrated`` (the ensemble's level and spread corrected per target, route
+and band of months ahead) and ``blend`` (a linear pool of ``calibrated`` and ETS, weighted by past CRPS).
+
 Each origin's members run from the scenario's start with these inputs, so no origin shares a history run
 with another (the published drivers differ). Windows in which a dated policy entry of the record starts or
 ends are scored apart, since the model was not told of it.
@@ -44,7 +48,7 @@ from sim.analysis.scores import (
     seasonal_naive,
 )
 from sim.errors import InputError
-from sim.forecast import drivers
+from sim.forecast import drivers, postprocess
 from sim.forecast.ensemble import (
     VARIABLES,
     Ensemble,
@@ -63,7 +67,8 @@ from sim.run.executor import run_jobs
 # model variable -> observed variable, label
 TARGETS = {"arrivals": ("detections", "arrivals vs Frontex detections"),
            "dead_missing": ("dead_missing", "dead and missing vs IOM")}
-METHODS = ("model", "ets", "sarimax", "seasonal_naive", "last_value")
+METHODS = ("model", "calibrated", "blend", "ets", "sarimax", "seasonal_naive", "last_value")
+MODEL_METHODS = ("model", "calibrated", "blend")  # routesim's: raw ensemble, post-processed, blended with ETS
 SIMULATED = ("ets", "sarimax")  # baselines with simulated paths; the others are point forecasts
 ETS_PATHS = 200
 
@@ -183,15 +188,23 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
     shock = _shock_windows(scn, origins, horizon)
     rows = []
     obs = observed.reindex(route=routes)
+    weights = {}
     for target, (obs_var, _) in TARGETS.items():
         j = list(VARIABLES).index(target)
         for r, route in enumerate(routes):
             series = obs[obs_var].sel(route=route)
+            seen = np.array([[float(series.sel(time=pd.Timestamp(drivers.month_add(o, h))))
+                              if pd.Timestamp(drivers.month_add(o, h)) in series["time"] else np.nan
+                              for h in range(horizon)] for o in origins])
+            calibrated = postprocess.calibrate(np.moveaxis(ens.values[0, :, :, j, :, r], 0, 1), seen, origins)
+            ets_paths = np.stack([baselines[("ets", target, r, k)] for k in range(len(origins))])
+            blended, weights[(target, route)] = postprocess.blend(calibrated, ets_paths, seen, origins)
             for k, origin in enumerate(origins):
                 hist = _history(series, origin)
                 diffs = np.abs(hist[12:] - hist[:-12])
                 scale = float(np.nanmean(diffs)) if np.isfinite(diffs).any() else np.nan
                 forecasts = {"model": ens.values[0, :, k, j, :, r],  # member, lead
+                             "calibrated": calibrated[k], "blend": blended[k],
                              **{m: baselines[(m, target, r, k)] for m in SIMULATED},
                              "seasonal_naive": seasonal_naive(hist, horizon)[None, :],
                              "last_value": last_value_forecast(hist, horizon)[None, :]}
@@ -206,7 +219,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                         sample = forecasts[method][:, lead]
                         q = nan_quantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
                         point = sample.size == 1
-                        fitted = until[k] if method == "model" else None
+                        fitted = until[k] if method in MODEL_METHODS else None
                         rows.append({
                             "target": target, "route": route, "origin": f"{origin:%Y-%m}", "lead": lead + 1,
                             "method": method, "observed": y, "median": q[2],
@@ -217,6 +230,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "policy_shock_window": bool(shock[k]),
                             "calibration_until": f"{fitted:%Y-%m}" if fitted else seen,
                             "out_of_sample": fitted is None or fitted < origin,
+                            "blend_weight": weights[(target, route)][k] if method == "blend" else np.nan,
                         })
     return pd.DataFrame(rows), forecasts_dataset(ens)
 

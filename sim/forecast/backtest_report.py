@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
@@ -21,10 +22,12 @@ from sim.io.plots import ROUTE_TITLES  # noqa: E402
 from sim.io.scenario import Scenario  # noqa: E402
 from sim.io.state import JobStore  # noqa: E402
 
-LABELS = {"model": "routesim ensemble", "ets": "ETS (statsmodels)", "sarimax": "seasonal ARIMA (statsmodels)",
-          "seasonal_naive": "seasonal naive", "last_value": "last value"}
-STYLE = {"model": ("#1f4e79", "-"), "ets": ("#b8441f", "--"), "sarimax": ("#6a3d9a", "-."),
-         "seasonal_naive": ("#777777", ":"), "last_value": ("#33a02c", ":")}
+LABELS = {"model": "routesim ensemble (raw)", "calibrated": "routesim, calibrated on past origins",
+          "blend": "routesim calibrated + ETS blend", "ets": "ETS (statsmodels)",
+          "sarimax": "seasonal ARIMA (statsmodels)", "seasonal_naive": "seasonal naive", "last_value": "last value"}
+STYLE = {"model": ("#9ecae1", "-"), "calibrated": ("#1f4e79", "-"), "blend": ("#08306b", "-"),
+         "ets": ("#b8441f", "--"), "sarimax": ("#6a3d9a", "-."), "seasonal_naive": ("#777777", ":"),
+         "last_value": ("#33a02c", ":")}
 
 
 def plot_crps(scores: pd.DataFrame, target: str, path: Path) -> None:
@@ -72,8 +75,9 @@ def headline(points: pd.DataFrame) -> pd.DataFrame:
             row[f"CRPS {m}"] = by.loc[m, "crps"] if m in by.index else float("nan")
         for m in ("model", "ets"):
             row[f"MASE {m}"] = by.loc[m, "mase"] if m in by.index else float("nan")
-        row["cover50 model"] = by.loc["model", "coverage50"]
-        row["cover90 model"] = by.loc["model", "coverage90"]
+        for m in ("model", "blend"):
+            row[f"cover50 {m}"] = by.loc[m, "coverage50"] if m in by.index else float("nan")
+            row[f"cover90 {m}"] = by.loc[m, "coverage90"] if m in by.index else float("nan")
         row["cover90 ets"] = by.loc["ets", "coverage90"]
         row["best (CRPS)"] = by["crps"].idxmin()
         rows.append(row)
@@ -116,6 +120,58 @@ def _parameter_lines(points: pd.DataFrame, meta: dict) -> list[str]:
     return lines
 
 
+BOOTSTRAP = 2000  # resamples of the block bootstrap over origins
+BLOCK = 4  # consecutive origins per block (a year of quarterly origins: forecasts from nearby origins share errors)
+BASELINES = ("ets", "sarimax", "seasonal_naive", "last_value")
+
+
+def skill(points: pd.DataFrame, method: str = "blend", against: str = "ets", seed: int = 0) -> pd.DataFrame:
+    """Per target and route: the CRPS skill score of ``method`` over ``against`` (1 - CRPS ratio; above 0:
+    better) on the out-of-sample months, with a 90% interval from a moving-block bootstrap over origins
+    (blocks of ``BLOCK`` consecutive origins), since months forecast from one origin share its errors."""
+    use = points[points["out_of_sample"].astype(bool) | ~points["method"].isin(["model", "calibrated", "blend"])]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for (target, route), g in use.groupby(["target", "route"], sort=False):
+        per = g.pivot_table(index="origin", columns="method", values="crps", aggfunc="sum")
+        if method not in per or against not in per:
+            continue
+        per = per[[method, against]].dropna()
+        a, b = per[method].to_numpy(), per[against].to_numpy()
+        n = len(a)
+        starts = rng.integers(0, max(1, n - BLOCK + 1), size=(BOOTSTRAP, -(-n // BLOCK)))
+        idx = (starts[:, :, None] + np.arange(BLOCK)).reshape(BOOTSTRAP, -1)[:, :n] % n
+        boot = 1 - a[idx].sum(axis=1) / b[idx].sum(axis=1)
+        mean = g[g["origin"].isin(per.index)].groupby("method")["crps"].mean()
+        rows.append({"target": target, "route": route, f"CRPS {method}": mean[method],
+                     f"CRPS {against}": mean[against], "skill": 1 - a.sum() / b.sum(),
+                     "skill p05": float(np.quantile(boot, 0.05)), "skill p95": float(np.quantile(boot, 0.95)),
+                     "origins": n})
+    return pd.DataFrame(rows)
+
+
+def _target_lines(points: pd.DataFrame) -> list[str]:
+    """Issue 21's targets, out of sample, for the blend: CRPS against ETS per target-route, against every
+    baseline on average, and the coverage of its intervals per target."""
+    oos = points[points["out_of_sample"].astype(bool) | points["method"].isin(BASELINES)]
+    table = skill(points)
+    if table.empty:
+        return []
+    at_or_below = int((table["skill"] >= 0).sum())
+    mean = oos.groupby(["target", "route", "method"])["crps"].mean().unstack("method")
+    ratio = {b: float((mean["blend"] / mean[b]).mean()) for b in BASELINES if b in mean}
+    blend = oos[oos["method"] == "blend"]
+    cover = blend.groupby("target")[["in50", "in90"]].mean()
+    lines = [f"- Out of sample, the blend's mean CRPS is at or below ETS's on {at_or_below} of {len(table)} "
+             "target-routes (target: at least 6 of 8); skill scores with 90% block-bootstrap intervals below.",
+             "- Its mean CRPS over each baseline's, averaged over target-routes (below 1: better; target: below 1 "
+             "against every one): " + ", ".join(f"{LABELS[b]} {r:.2f}" for b, r in ratio.items()) + ".",
+             "- Its intervals held the observation: " + "; ".join(
+                 f"{TARGETS[t][1]} {100 * c.in50:.0f}% (50%) and {100 * c.in90:.0f}% (90%)"
+                 for t, c in cover.iterrows()) + " (targets: 40-60% and 85-95%)."]
+    return lines
+
+
 def _rel(path: object) -> str:
     """A path relative to the working folder where possible: outputs should not carry one machine's layout."""
     p = Path(str(path))
@@ -149,7 +205,12 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
          "uncertainty but not its own structural error, and the calibration leaves a level bias on several "
          "routes (calibration/baseline/report.md)." if model["in90"].mean() < 0.8 else
          "- The model's 90% intervals cover about as often as they should."),
-        *_shock_lines(points), "",
+        *_shock_lines(points), *_target_lines(points), "",
+        "## Skill of the blend over ETS, out of sample", "",
+        "1 - (the blend's CRPS summed over origins and months ahead) / (ETS's); above 0 the blend is better. "
+        f"90% interval: moving-block bootstrap over origins ({BLOCK} consecutive origins per block, "
+        f"{BOOTSTRAP} resamples).", "",
+        _md(skill(points)), "",
         "## Mean scores over all origins and months ahead", "",
         "CRPS in persons per month (lower is better); MASE: mean absolute error of the median over the "
         "history's seasonal-naive error (below 1 beats that yardstick); cover50/cover90: share of "
