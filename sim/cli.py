@@ -251,22 +251,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         scn = load_scenario(args.scenario)
         from sim.forecast.backtest import anchor_for, quarterly, read_anchor
         from sim.forecast.ensemble import check_origins
-        from sim.io.observed import LAST_YEAR, load_observations
+        from sim.io.observed import load_observations
 
         origins = quarterly(first, last, args.every)
         check_origins(scn, origins, args.horizon)
         anchors = tuple(read_anchor(a) for a in args.anchors)
         for origin in origins if anchors else ():
             anchor_for(origin, anchors)  # every origin has a fit that ended before it
-        if origins[-1].year * 12 + origins[-1].month + args.horizon - 1 > LAST_YEAR * 12 + 12:
-            raise InputError(f"--last: {args.last} plus {args.horizon} months runs past the record's end "
-                             f"({LAST_YEAR}-12); nothing to score there")
+        observed = load_observations(latest=True)  # months published after LAST_YEAR are scored too
+        end = observed.indexes["time"][-1].date()
+        if origins[-1] > end:
+            raise InputError(f"--last: {args.last} is after the record's last month ({end:%Y-%m}); nothing to "
+                             "score there")
         from sim.run.footprint import check_fits
 
         check_fits([scn], _at_once(args, workers, len(origins) * args.draws * args.replicates), args.scale,
                    _last_month(origins[-1], args.horizon), args.memory_limit)
         check_out(args.out, own=(STATE_DIR,))  # an interrupted backtest's OUT is resumed
-        observed = load_observations()
         from sim.forecast.backtest_report import backtest_to_folder
 
         settings = {"first": args.first, "last": args.last, "every": args.every, "workers": workers,

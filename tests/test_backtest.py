@@ -86,7 +86,8 @@ def test_quarterly_origins():
 
 @pytest.mark.parametrize(("args", "field"), [
     (["--first", "2020-01", "--last", "2019-01"], "--last"),
-    (["--first", "2024-06", "--last", "2024-06"], "--last"),
+    (["--first", "2027-01", "--last", "2027-01"], "--last"),
+    (["--anchor", "nowhere/fitted.yaml"], "--anchor"),
     (["--every", "0"], "--every"),
 ])
 def test_bad_backtest_input(tmp_path, args, field):
