@@ -193,12 +193,13 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
         j = list(VARIABLES).index(target)
         for r, route in enumerate(routes):
             series = obs[obs_var].sel(route=route)
-            seen = np.array([[float(series.sel(time=pd.Timestamp(drivers.month_add(o, h))))
+            observed_ahead = np.array([[float(series.sel(time=pd.Timestamp(drivers.month_add(o, h))))
                               if pd.Timestamp(drivers.month_add(o, h)) in series["time"] else np.nan
                               for h in range(horizon)] for o in origins])
-            calibrated = postprocess.calibrate(np.moveaxis(ens.values[0, :, :, j, :, r], 0, 1), seen, origins)
+            calibrated = postprocess.calibrate(np.moveaxis(ens.values[0, :, :, j, :, r], 0, 1), observed_ahead,
+                                               origins)
             ets_paths = np.stack([baselines[("ets", target, r, k)] for k in range(len(origins))])
-            blended, weights[(target, route)] = postprocess.blend(calibrated, ets_paths, seen, origins)
+            blended, weights[(target, route)] = postprocess.blend(calibrated, ets_paths, observed_ahead, origins)
             for k, origin in enumerate(origins):
                 hist = _history(series, origin)
                 diffs = np.abs(hist[12:] - hist[:-12])
@@ -208,7 +209,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                              **{m: baselines[(m, target, r, k)] for m in SIMULATED},
                              "seasonal_naive": seasonal_naive(hist, horizon)[None, :],
                              "last_value": last_value_forecast(hist, horizon)[None, :]}
-                seen = f"{drivers.month_add(origin, -1):%Y-%m}"  # a baseline is fitted up to the origin
+                history_end = f"{drivers.month_add(origin, -1):%Y-%m}"  # a baseline is fitted up to the origin
                 for lead in range(horizon):
                     month = drivers.month_add(origin, lead)
                     y = float(series.sel(time=pd.Timestamp(month))) if pd.Timestamp(month) in series["time"] \
@@ -228,7 +229,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "in50": np.nan if point else float(q[1] <= y <= q[3]),
                             "in90": np.nan if point else float(q[0] <= y <= q[4]),
                             "policy_shock_window": bool(shock[k]),
-                            "calibration_until": f"{fitted:%Y-%m}" if fitted else seen,
+                            "calibration_until": f"{fitted:%Y-%m}" if fitted else history_end,
                             "out_of_sample": fitted is None or fitted < origin,
                             "blend_weight": weights[(target, route)][k] if method == "blend" else np.nan,
                         })
