@@ -59,6 +59,9 @@ def test_scores_are_those_of_the_forecasts(backtest):
                    & (points.origin == "2016-01") & (points.lead == 1)].iloc[0]
     med = float(forecasts["dead_missing"].sel(quantile=0.5, origin="2016-01-01", lead=1, route="central_med"))
     assert model["median"] == pytest.approx(med)
+    for name in ("arrivals_calibrated", "arrivals_blend", "dead_missing_calibrated", "dead_missing_blend"):
+        q = forecasts[name].sel(origin="2016-01-01")
+        assert np.isfinite(q).all() and (q.diff("quantile") >= 0).all()
     assert 0 <= model["crps"] and model["in90"] in (0.0, 1.0)
     assert crps_ensemble(np.array([med]), np.array(model["observed"])) == pytest.approx(abs(med - model["observed"]))
 

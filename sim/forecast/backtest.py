@@ -71,6 +71,7 @@ METHODS = ("model", "calibrated", "blend", "ets", "sarimax", "seasonal_naive", "
 MODEL_METHODS = ("model", "calibrated", "blend")  # routesim's: raw ensemble, post-processed, blended with ETS
 SIMULATED = ("ets", "sarimax")  # baselines with simulated paths; the others are point forecasts
 ETS_PATHS = 200
+N_SAMPLES = 99  # order statistics kept of each post-processed forecast, for its quantiles in forecasts.nc
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,10 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
     shock = _shock_windows(scn, origins, horizon)
     rows = []
     obs = observed.reindex(route=routes)
-    weights = {}
+    weights, processed = {}, {}
     for target, (obs_var, _) in TARGETS.items():
+        for method in ("calibrated", "blend"):
+            processed[(method, target)] = np.full((len(origins), N_SAMPLES, horizon, len(routes)), np.nan)
         j = list(VARIABLES).index(target)
         for r, route in enumerate(routes):
             series = obs[obs_var].sel(route=route)
@@ -200,6 +203,9 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                                                origins)
             ets_paths = np.stack([baselines[("ets", target, r, k)] for k in range(len(origins))])
             blended, weights[(target, route)] = postprocess.blend(calibrated, ets_paths, observed_ahead, origins)
+            for method, samples in (("calibrated", calibrated), ("blend", blended)):
+                take = np.linspace(0, samples.shape[1] - 1, N_SAMPLES).round().astype(int)
+                processed[(method, target)][..., r] = np.sort(samples, axis=1)[:, take]
             for k, origin in enumerate(origins):
                 hist = _history(series, origin)
                 diffs = np.abs(hist[12:] - hist[:-12])
@@ -233,7 +239,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "out_of_sample": fitted is None or fitted < origin,
                             "blend_weight": weights[(target, route)][k] if method == "blend" else np.nan,
                         })
-    return pd.DataFrame(rows), forecasts_dataset(ens)
+    return pd.DataFrame(rows), forecasts_dataset(ens, processed)
 
 
 def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, ...], horizon: int, workers: int,
@@ -264,12 +270,22 @@ def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, 
     return out
 
 
-def forecasts_dataset(ens: Ensemble) -> xr.Dataset:
-    """The model's backtest forecasts: quantiles over members by origin and lead (months ahead)."""
-    q = nan_quantile(ens.values[0], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # q, origin, var, lead, route
+QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]
+
+
+def forecasts_dataset(ens: Ensemble, processed: dict[tuple[str, str], np.ndarray] | None = None) -> xr.Dataset:
+    """The model's backtest forecasts: quantiles over members by origin and lead (months ahead); with
+    ``processed`` ((method, target) -> samples as origin, sample, lead, route) also ``<target>_<method>`` for the
+    post-processed forecasts."""
+    q = nan_quantile(ens.values[0], QUANTILES, axis=0)  # q, origin, var, lead, route
     data = {name: (("quantile", "origin", "lead", "route"), q[:, :, j],
                    {"long_name": VARIABLES[name][0], "units": VARIABLES[name][1]})
             for j, name in enumerate(VARIABLES)}
+    for (method, target), samples in (processed or {}).items():
+        data[f"{target}_{method}"] = (("quantile", "origin", "lead", "route"),
+                                      nan_quantile(samples, QUANTILES, axis=1),
+                                      {"long_name": f"{VARIABLES[target][0]}, {method} on earlier origins",
+                                       "units": VARIABLES[target][1]})
     return xr.Dataset(data, coords={"quantile": [0.05, 0.25, 0.5, 0.75, 0.95],
                                     "origin": pd.DatetimeIndex(ens.origins), "lead": np.arange(1, ens.horizon + 1),
                                     "route": ens.routes},
