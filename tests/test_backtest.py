@@ -80,6 +80,7 @@ def test_report_and_files(backtest, tmp_path):
     assert set(scores["lead"]) == {1, 2, 3} and set(scores["method"]) == set(METHODS)
     text = (out / "report.md").read_text()
     assert "not out of sample" in text and "seasonal naive" in text
+    assert "## The real test: the forecast from 2016-04" in text
     assert len(head) == len(TARGETS) * 4
 
 
@@ -179,3 +180,27 @@ def test_skill_over_ets_with_a_block_bootstrap_interval():
     assert t.loc[0, "skill p05"] < t.loc[0, "skill"] < t.loc[0, "skill p95"]
     inside = pd.DataFrame(rows).assign(out_of_sample=lambda d: d["method"] == "ets")
     assert skill(inside).empty  # no out-of-sample blend rows: nothing to score
+
+
+def test_the_real_test_table_compares_the_blend_with_last_years_figure():
+    """The last origin's sums: the blend is closer than last year's figure where its median is, and its 90%
+    interval holds the record only where the record lies between its 5% and 95% sums."""
+    import xarray as xr
+
+    from sim.forecast.backtest_report import last_origin_table
+
+    q = np.zeros((2, len(METHODS), 5))
+    blend, naive = METHODS.index("blend"), METHODS.index("seasonal_naive")
+    q[0, blend] = [80, 90, 100, 110, 120]  # record 105: closer than last year's 150, inside
+    q[0, naive] = 150
+    q[1, blend] = [10, 20, 30, 40, 50]  # record 100: last year's 90 is closer, outside
+    q[1, naive] = 90
+    ds = xr.Dataset({"arrivals_last_origin_sum": (("route", "forecaster", "quantile"), q),
+                     "arrivals_last_origin_observed_sum": (("route",), [105.0, 100.0]),
+                     "arrivals_last_origin_months": (("route",), [9, 9])},
+                    coords={"route": ["a", "b"], "forecaster": list(METHODS),
+                            "quantile": [0.05, 0.25, 0.5, 0.75, 0.95]})
+    table = last_origin_table(ds, "arrivals")
+    assert table["blend closer than last year"].tolist() == ["yes", "no"]
+    assert table["blend 90% holds it"].tolist() == ["yes", "no"]
+    assert last_origin_table(ds, "dead_missing").empty

@@ -189,7 +189,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
     shock = _shock_windows(scn, origins, horizon)
     rows = []
     obs = observed.reindex(route=routes)
-    weights, processed = {}, {}
+    weights, processed, last = {}, {}, {}
     for target, (obs_var, _) in TARGETS.items():
         for method in ("calibrated", "blend"):
             processed[(method, target)] = np.full((len(origins), N_SAMPLES, horizon, len(routes)), np.nan)
@@ -215,6 +215,8 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                              **{m: baselines[(m, target, r, k)] for m in SIMULATED},
                              "seasonal_naive": seasonal_naive(hist, horizon)[None, :],
                              "last_value": last_value_forecast(hist, horizon)[None, :]}
+                if k == len(origins) - 1:
+                    last[(target, r)] = _sums(forecasts, observed_ahead[k])
                 history_end = f"{drivers.month_add(origin, -1):%Y-%m}"  # a baseline is fitted up to the origin
                 for lead in range(horizon):
                     month = drivers.month_add(origin, lead)
@@ -239,7 +241,29 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "out_of_sample": fitted is None or fitted < origin,
                             "blend_weight": weights[(target, route)][k] if method == "blend" else np.nan,
                         })
-    return pd.DataFrame(rows), forecasts_dataset(ens, processed)
+    ds = forecasts_dataset(ens, processed)
+    for target in TARGETS:
+        sums = np.array([last[(target, r)][0] for r in range(len(routes))])  # route, method, quantile
+        ds[f"{target}_last_origin_sum"] = (("route", "forecaster", "quantile"), sums, {
+            "long_name": f"{VARIABLES[target][0]}, summed over the months observed after the last origin",
+            "units": "persons", "comment": "model, ETS and SARIMAX: sums along each member or path; calibrated and "
+            "blend: sums of equal quantile levels (comonotone, the widest sum of the months' distributions); "
+            "seasonal naive and last value: point forecasts"})
+        ds[f"{target}_last_origin_observed_sum"] = (("route",), [last[(target, r)][1] for r in range(len(routes))],
+                                                    {"units": "persons"})
+        ds[f"{target}_last_origin_months"] = (("route",), [last[(target, r)][2] for r in range(len(routes))],
+                                              {"units": "months", "long_name": "months observed after the last origin"})
+    ds = ds.assign_coords(forecaster=list(METHODS))
+    ds.attrs["last_origin"] = f"{origins[-1]:%Y-%m}"
+    return pd.DataFrame(rows), ds
+
+
+def _sums(forecasts: dict[str, np.ndarray], observed: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """Each method's 5-95% quantiles of its forecast summed over the observed months ahead (samples x leads
+    summed along each row), the observed sum and the number of months."""
+    seen = np.isfinite(observed)
+    q = np.array([nan_quantile(forecasts[m][:, seen].sum(axis=1), QUANTILES) for m in METHODS])
+    return q, float(observed[seen].sum()), int(seen.sum())
 
 
 def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, ...], horizon: int, workers: int,

@@ -172,6 +172,57 @@ def _target_lines(points: pd.DataFrame) -> list[str]:
     return lines
 
 
+def last_origin_table(forecasts: xr.Dataset, target: str) -> pd.DataFrame:
+    """The forecast from the last origin, summed over the months observed since, for each route: the record,
+    the model's raw, calibrated and blended medians with their 90% intervals, and last year's figure (the
+    seasonal-naive sum); whether the blend is closer than last year's figure and holds the record."""
+    name = f"{target}_last_origin_sum"
+    if name not in forecasts:
+        return pd.DataFrame()
+    q = forecasts[name]
+    rows = []
+    for route in forecasts["route"].values:
+        obs = float(forecasts[f"{target}_last_origin_observed_sum"].sel(route=route))
+        months = int(forecasts[f"{target}_last_origin_months"].sel(route=route))
+        if months == 0:
+            continue
+        row = {"route": str(route), "months": months, "observed": obs}
+        for m in ("model", "calibrated", "blend"):
+            lo, med, hi = (float(q.sel(route=route, forecaster=m, quantile=x)) for x in (0.05, 0.5, 0.95))
+            row[f"{m} median [90%]"] = f"{med:,.0f} [{lo:,.0f}-{hi:,.0f}] ({100 * (med - obs) / obs:+.0f}%)" \
+                if obs > 0 else f"{med:,.0f} [{lo:,.0f}-{hi:,.0f}]"
+            row[f"_{m}"] = (lo, med, hi)
+        naive = float(q.sel(route=route, forecaster="seasonal_naive", quantile=0.5))
+        row["last year"] = f"{naive:,.0f} ({100 * (naive - obs) / obs:+.0f}%)" if obs > 0 else f"{naive:,.0f}"
+        lo, med, hi = row["_blend"]
+        row["blend closer than last year"] = "yes" if abs(med - obs) < abs(naive - obs) else "no"
+        row["blend 90% holds it"] = "yes" if lo <= obs <= hi else "no"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _last_origin_lines(forecasts: xr.Dataset | None) -> list[str]:
+    if forecasts is None or "last_origin" not in forecasts.attrs:
+        return []
+    origin = forecasts.attrs["last_origin"]
+    lines = [f"## The real test: the forecast from {origin}", "",
+             f"The forecast made at the last origin ({origin}) with what was known then, summed over the months "
+             "observed since, against the record and against the same months a year earlier (last year's figure). "
+             "The 90% intervals of the calibrated and blended forecasts sum equal quantile levels of each month "
+             "(the widest sum their monthly distributions allow); the raw model's sum each member's months.", ""]
+    for target in TARGETS:
+        table = last_origin_table(forecasts, target)
+        if table.empty:
+            continue
+        closer = int((table["blend closer than last year"] == "yes").sum())
+        held = int((table["blend 90% holds it"] == "yes").sum())
+        lines += [f"**{TARGETS[target][1]}.** The blend is closer to the record than last year's figure on "
+                  f"{closer} of {len(table)} routes and its 90% interval holds the record on {held} of "
+                  f"{len(table)} (issue 21's targets for crossings: 3 of 4 each).", "",
+                  _md(table[[c for c in table.columns if not c.startswith("_")]]), ""]
+    return lines
+
+
 def _rel(path: object) -> str:
     """A path relative to the working folder where possible: outputs should not carry one machine's layout."""
     p = Path(str(path))
@@ -181,7 +232,8 @@ def _rel(path: object) -> str:
         return str(p)
 
 
-def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) -> str:
+def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path,
+                 forecasts: xr.Dataset | None = None) -> str:
     head = headline(points)
     shock = overall(points, ("target", "policy_shock_window", "method"))
     wins = head["best (CRPS)"].value_counts().to_dict()
@@ -211,6 +263,7 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path) 
         f"90% interval: moving-block bootstrap over origins ({BLOCK} consecutive origins per block, "
         f"{BOOTSTRAP} resamples).", "",
         _md(skill(points)), "",
+        *_last_origin_lines(forecasts),
         "## Mean scores over all origins and months ahead", "",
         "CRPS in persons per month (lower is better); MASE: mean absolute error of the median over the "
         "history's seasonal-naive error (below 1 beats that yardstick); cover50/cover90: share of "
@@ -260,6 +313,6 @@ def backtest_to_folder(scn: Scenario, out: Path, origins: tuple[dt.date, ...], h
         write_netcdf(forecasts, tmp / "forecasts.nc")
         for target in TARGETS:
             plot_crps(scores, target, tmp / "plots" / f"crps_by_lead_{target}.png")
-        write_report(points, scn, meta, tmp)
+        write_report(points, scn, meta, tmp, forecasts)
         (tmp / "run.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return headline(points)
