@@ -129,7 +129,8 @@ def skill(points: pd.DataFrame, method: str = "blend", against: str = "ets", see
     """Per target and route: the CRPS skill score of ``method`` over ``against`` (1 - CRPS ratio; above 0:
     better) on the out-of-sample months, with a 90% interval from a moving-block bootstrap over origins
     (blocks of ``BLOCK`` consecutive origins), since months forecast from one origin share its errors."""
-    use = points[points["out_of_sample"].astype(bool) | ~points["method"].isin(["model", "calibrated", "blend"])]
+    fresh = points[(points["method"] == method) & points["out_of_sample"].astype(bool)]["origin"].unique()
+    use = points[points["origin"].isin(fresh)]
     rng = np.random.default_rng(seed)
     rows = []
     for (target, route), g in use.groupby(["target", "route"], sort=False):
@@ -153,7 +154,8 @@ def skill(points: pd.DataFrame, method: str = "blend", against: str = "ets", see
 def _target_lines(points: pd.DataFrame) -> list[str]:
     """Issue 21's targets, out of sample, for the blend: CRPS against ETS per target-route, against every
     baseline on average, and the coverage of its intervals per target."""
-    oos = points[points["out_of_sample"].astype(bool) | points["method"].isin(BASELINES)]
+    fresh = points[(points["method"] == "blend") & points["out_of_sample"].astype(bool)]["origin"].unique()
+    oos = points[points["origin"].isin(fresh)]  # every method, on the origins where the blend is out of sample
     table = skill(points)
     if table.empty:
         return []
