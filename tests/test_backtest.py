@@ -143,8 +143,14 @@ def test_each_origin_takes_the_latest_fit_before_it(tmp_path):
     assert anchor_for(dt.date(2016, 1, 1), tuple(anchors)).until == dt.date(2015, 9, 30)
     with pytest.raises(InputError, match="--anchor: no fit ends before the origin 2015-09"):
         anchor_for(dt.date(2015, 9, 1), tuple(anchors))
-    points, _ = run_backtest(scn, ORIGINS, 2, load_observations(), draws=1, replicates=1, agents_per_person=0.002,
-                             engine="serial", anchors=tuple(anchors))
+    settings = {"first": "2016-01", "last": "2016-04", "every": 3, "workers": 1, "engine": "serial",
+                "agents_per_person": 0.002}
+    backtest_to_folder(scn, tmp_path / "bt", ORIGINS, 2, load_observations(), settings, anchors=tuple(anchors),
+                       draws=1, replicates=1, agents_per_person=0.002, engine="serial")
+    points = pd.read_csv(tmp_path / "bt" / "points.csv", dtype={"calibration_until": str})
+    text = (tmp_path / "bt" / "report.md").read_text()
+    assert "fitted to 2015-09" in text and "for the 1 origins 2016-01 to 2016-01" in text
+    assert "not out of sample" not in text
     model = points[points["method"] == "model"]
     assert dict(zip(model["origin"], model["calibration_until"], strict=False)) == {"2016-01": "2015-09",
                                                                                     "2016-04": "2016-02"}

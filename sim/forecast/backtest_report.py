@@ -102,12 +102,12 @@ def _shock_lines(points: pd.DataFrame) -> list[str]:
 def _parameter_lines(points: pd.DataFrame, meta: dict) -> list[str]:
     """Where each origin's parameters came from, and whether its scores are out of sample for them."""
     model = points[points["method"] == "model"]
-    by_fit = model.groupby("calibration_until")["origin"].agg(["min", "max", "nunique"])
+    by_fit = model.groupby("calibration_until")["origin"].agg(first="min", last="max", origins="nunique")
     if meta.get("anchors"):
         lines = ["Parameters: each origin uses the latest fit that ended before it (`calibration_until` in "
                  "`points.csv`): " + "; ".join(
-                     f"fitted to {until} (`{meta['anchors'][until]}`) for the {int(r.nunique)} origins "
-                     f"{r.min} to {r.max}" for until, r in by_fit.iterrows()) + "."]
+                     f"fitted to {until} (`{meta['anchors'].get(until, '?')}`) for the {int(r['origins'])} origins "
+                     f"{r['first']} to {r['last']}" for until, r in by_fit.iterrows()) + "."]
     else:
         lines = [f"Parameters: `{meta['calibration_file']}`, fitted on "
                  f"{meta['calibration_fit_period'] or 'an unknown period'}."]
