@@ -36,8 +36,8 @@ def test_an_origin_learns_only_from_months_observed_before_it():
     later[future] *= 50  # what the record does from origin k on must not matter there, nor before
     a, b = postprocess.calibrate(model, truth, ORIGINS), postprocess.calibrate(model, later, ORIGINS)
     np.testing.assert_array_equal(a[: k + 1], b[: k + 1])
-    pa, wa = postprocess.blend(a, baseline, truth, ORIGINS)
-    pb, wb = postprocess.blend(b, baseline, later, ORIGINS)
+    pa, wa = postprocess.blend(a, [baseline], truth, ORIGINS)
+    pb, wb = postprocess.blend(b, [baseline], later, ORIGINS)
     np.testing.assert_array_equal(wa[: k + 1], wb[: k + 1])
     np.testing.assert_array_equal(pa[: k + 1], pb[: k + 1])
 
@@ -60,7 +60,29 @@ def test_a_biased_overconfident_ensemble_is_recentred_and_widened():
 def test_the_blend_weight_follows_the_better_forecast():
     truth, model, baseline = _case()
     good = postprocess.calibrate(model, truth, ORIGINS)
-    _, w = postprocess.blend(good, baseline, truth, ORIGINS)
-    assert w[0] == 0.5 and w[-1] >= 0.6  # the calibrated model is sharper and as well centred
-    _, w_bad = postprocess.blend(model, baseline, truth, ORIGINS)
-    assert w_bad[-1] <= 0.2  # the raw model, twice too high, earns little weight
+    _, w = postprocess.blend(good, [baseline], truth, ORIGINS)
+    assert w[0].tolist() == [0.5, 0.5] and w[-1, 0] >= 0.6  # the calibrated model is sharper and as well centred
+    _, w_bad = postprocess.blend(model, [baseline], truth, ORIGINS)
+    assert w_bad[-1, 0] <= 0.2  # the raw model, twice too high, earns little weight
+    _, w3 = postprocess.blend(model, [baseline, baseline * 3], truth, ORIGINS)
+    assert np.allclose(w3.sum(axis=1), 1) and w3[-1, 2] <= 0.2  # a third forecast three times too high: no weight
+
+
+def test_a_new_fit_learns_only_from_its_own_forecasts():
+    """Groups: the errors of forecasts made with an earlier fit do not recentre those of a new one; its first
+    origins fall back to the raw members."""
+    truth, model, _ = _case()
+    groups = ["old"] * 12 + ["new"] * 9
+    model = model.copy()
+    model[12:] /= 2  # the new fit is right on average
+    cal = postprocess.calibrate(model, truth, ORIGINS, groups=groups)
+    np.testing.assert_array_equal(np.sort(cal[12], axis=0)[[0, -1]], np.sort(model[12], axis=0)[[0, -1]])
+    late = slice(16, None)
+    assert abs(np.median(np.log(np.median(cal[late], axis=1) / 2000))) < 0.15
+    mixed = postprocess.calibrate(model, truth, ORIGINS)  # learning across the change: pulled too low
+    assert np.median(np.log(np.median(mixed[12:15], axis=1) / 2000)) < -0.3
+
+
+def test_the_weight_grid_covers_the_simplex():
+    g = postprocess.weight_grid(3, 0.5)
+    assert g.shape == (6, 3) and np.allclose(g.sum(axis=1), 1) and {tuple(r) for r in g} >= {(1, 0, 0), (0.5, 0.5, 0)}

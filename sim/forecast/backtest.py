@@ -21,7 +21,8 @@ At each origin the model knows only what was known then:
 
 Besides the raw ensemble (``model``), two post-processed forecasts learn from earlier origins only
 (:mod:`sim.forecast.postprocess`): ``calibrated`` (the ensemble's level and spread corrected per target, route
-and band of months ahead) and ``blend`` (a linear pool of ``calibrated`` and ETS, weighted by past CRPS).
+and band of months ahead) and ``blend`` (a linear pool of ``calibrated``, ETS and the seasonal ARIMA, weighted by
+past CRPS), each learning only from origins whose parameters came from the same fit.
 
 Each origin's members run from the scenario's start with these inputs, so no origin shares a history run
 with another (the published drivers differ). Windows in which a dated policy entry of the record starts or
@@ -200,9 +201,10 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                               if pd.Timestamp(drivers.month_add(o, h)) in series["time"] else np.nan
                               for h in range(horizon)] for o in origins])
             calibrated = postprocess.calibrate(np.moveaxis(ens.values[0, :, :, j, :, r], 0, 1), observed_ahead,
-                                               origins)
-            ets_paths = np.stack([baselines[("ets", target, r, k)] for k in range(len(origins))])
-            blended, weights[(target, route)] = postprocess.blend(calibrated, ets_paths, observed_ahead, origins)
+                                               origins, groups=until)
+            paths = [np.stack([baselines[(m, target, r, k)] for k in range(len(origins))]) for m in SIMULATED]
+            blended, weights[(target, route)] = postprocess.blend(calibrated, paths, observed_ahead, origins,
+                                                                  groups=until)
             for method, samples in (("calibrated", calibrated), ("blend", blended)):
                 take = np.linspace(0, samples.shape[1] - 1, N_SAMPLES).round().astype(int)
                 processed[(method, target)][..., r] = np.sort(samples, axis=1)[:, take]
@@ -239,7 +241,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                             "policy_shock_window": bool(shock[k]),
                             "calibration_until": f"{fitted:%Y-%m}" if fitted else history_end,
                             "out_of_sample": fitted is None or fitted < origin,
-                            "blend_weight": weights[(target, route)][k] if method == "blend" else np.nan,
+                            "blend_weight": weights[(target, route)][k, 0] if method == "blend" else np.nan,
                         })
     ds = forecasts_dataset(ens, processed)
     for target in TARGETS:

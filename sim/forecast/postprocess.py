@@ -16,9 +16,13 @@ members' plus ``tau2``, returned as ``N_QUANTILES`` equally spaced quantiles (a 
 members). With fewer than ``MIN_PAIRS`` pairs in all (the first origins), the raw members are returned
 unchanged.
 
-**Blend** (``blend``): a linear pool of the calibrated ensemble and a baseline's paths, the weight on the model
-the one of ``WEIGHTS`` that gave the lowest mean CRPS over the same training pairs (ties: the larger
-weight); 0.5 before there are ``MIN_PAIRS`` pairs.
+**Blend** (``blend``): a linear pool of the calibrated ensemble and the baselines' paths (ETS and seasonal
+ARIMA in the backtest), with the weights on a grid of ``WEIGHT_STEP`` that gave the lowest mean CRPS over the
+same training pairs (ties: the most weight on the model); equal weights before there are ``MIN_PAIRS`` pairs.
+
+Both learn only from origins whose parameters came from the same fit (``groups``): after a new fit is adopted,
+errors of forecasts made with the old one would correct the wrong bias, so the first origins of a new fit
+fall back to the raw members and equal weights.
 
 No file is read or written here.
 """
@@ -26,6 +30,7 @@ No file is read or written here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,7 +42,7 @@ MIN_PAIRS = 6  # fewer past forecast-observation pairs: too few to estimate a bi
 TRAIN_MONTHS = 24  # only forecasts of the last two years' months teach: routes and the model's errors shift
 N_QUANTILES = 99  # levels (i + 0.5) / 99 of the calibrated distribution, used as its sample
 BANDS = ((1, 3), (4, 6), (7, 12))  # months ahead pooled to estimate one bias and variance
-WEIGHTS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))  # candidate weights on the model in the blend
+WEIGHT_STEP = 0.1  # the blend's weights are chosen on a grid of this step
 LEVELS = (np.arange(N_QUANTILES) + 0.5) / N_QUANTILES
 
 
@@ -45,20 +50,27 @@ def _month(d: dt.date, k: int) -> int:
     return d.year * 12 + d.month - 1 + k
 
 
-def training_mask(origins: Sequence[dt.date], horizon: int, k: int) -> np.ndarray:
+def training_mask(origins: Sequence[dt.date], horizon: int, k: int, groups: Sequence | None = None) -> np.ndarray:
     """(origins, leads) True for the forecasts whose month was observed before origin ``k``, within the last
-    ``TRAIN_MONTHS``: the pairs a forecaster at that origin could learn from."""
+    ``TRAIN_MONTHS``: the pairs a forecaster at that origin could learn from. With ``groups`` (one label per
+    origin: the fit its parameters came from), only the origins of ``k``'s group: errors learned under other
+    parameters say little about these."""
     now = _month(origins[k], 0)
-    return np.array([[now - TRAIN_MONTHS <= _month(o, h) < now for h in range(horizon)] for o in origins])
+    mask = np.array([[now - TRAIN_MONTHS <= _month(o, h) < now for h in range(horizon)] for o in origins])
+    if groups is not None:
+        mask &= (np.asarray(groups, dtype=object) == groups[k])[:, None]
+    return mask
 
 
 def _band(lead: int) -> tuple[int, int]:
     return next(b for b in BANDS if b[0] <= lead <= b[1]) if lead <= BANDS[-1][1] else BANDS[-1]
 
 
-def calibrate(members: np.ndarray, observed: np.ndarray, origins: Sequence[dt.date]) -> np.ndarray:
+def calibrate(members: np.ndarray, observed: np.ndarray, origins: Sequence[dt.date],
+              groups: Sequence | None = None) -> np.ndarray:
     """Calibrated forecasts (origins, samples, leads) of ``members`` (origins, members, leads) against
-    ``observed`` (origins, leads; NaN: not observed), each origin learning only from earlier ones."""
+    ``observed`` (origins, leads; NaN: not observed), each origin learning only from earlier ones (of its own
+    group, see :func:`training_mask`)."""
     n_o, _, horizon = members.shape
     logm = np.log1p(np.maximum(members, 0.0))
     mean, var = np.nanmean(logm, axis=1), np.nanvar(logm, axis=1)  # origins, leads
@@ -66,7 +78,7 @@ def calibrate(members: np.ndarray, observed: np.ndarray, origins: Sequence[dt.da
     out = np.full((n_o, N_QUANTILES, horizon), np.nan)
     z = stats.norm.ppf(LEVELS)
     for k in range(n_o):
-        train = training_mask(origins, horizon, k) & np.isfinite(resid) & np.isfinite(mean)
+        train = training_mask(origins, horizon, k, groups) & np.isfinite(resid) & np.isfinite(mean)
         if train.sum() < MIN_PAIRS:
             take = np.linspace(0, members.shape[1] - 1, N_QUANTILES).round().astype(int)
             out[k] = np.sort(members[k], axis=0)[take]  # the raw members, resampled to the same size
@@ -85,38 +97,46 @@ def calibrate(members: np.ndarray, observed: np.ndarray, origins: Sequence[dt.da
     return out
 
 
-def blend(model: np.ndarray, baseline: np.ndarray, observed: np.ndarray, origins: Sequence[dt.date],
-          rng_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The linear pool of ``model`` and ``baseline`` samples (origins, samples, leads) with the weight learned
-    at each origin from earlier ones; returns the pooled samples and the weight used at each origin."""
+def weight_grid(n: int, step: float = WEIGHT_STEP) -> np.ndarray:
+    """Every weight vector over ``n`` forecasts on a grid of ``step`` (rows sum to 1)."""
+    k = round(1 / step)
+    rows = [c for c in itertools.product(range(k + 1), repeat=n) if sum(c) == k]
+    return np.array(rows, dtype=float) / k
+
+
+def blend(model: np.ndarray, baselines: Sequence[np.ndarray], observed: np.ndarray, origins: Sequence[dt.date],
+          groups: Sequence | None = None, rng_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The linear pool of ``model`` and ``baselines`` samples (each origins, samples, leads) with the weights
+    learned at each origin from earlier ones (of its group): the grid point with the lowest mean CRPS over the
+    training pairs (ties: the most weight on the model), equal weights before there are ``MIN_PAIRS`` pairs.
+    Returns the pooled samples and the weights used (origins, 1 + baselines)."""
+    parts = [model, *baselines]
     n_o, _, horizon = model.shape
-    n = max(model.shape[1], baseline.shape[1])
-    weights = np.full(n_o, 0.5)
+    n = max(p.shape[1] for p in parts)
     rng = np.random.default_rng(rng_seed)
-    pick_m = rng.integers(0, model.shape[1], size=(n_o, n))
-    pick_b = rng.integers(0, baseline.shape[1], size=(n_o, n))
+    picks = [rng.integers(0, p.shape[1], size=(n_o, n)) for p in parts]
     u = rng.random((n_o, n))
-    scores = {}
-    for w in WEIGHTS:
-        pooled = _pool(model, baseline, pick_m, pick_b, u, w)
-        scores[w] = crps_ensemble(pooled, observed, axis=1)  # origins, leads
-    out = np.empty((n_o, n, horizon))
+    grid = weight_grid(len(parts))
+    grid = grid[np.lexsort((-grid[:, 0],))]  # most weight on the model first, so a tie keeps it
+    scores = np.stack([crps_ensemble(_pool(parts, picks, u, w), observed, axis=1) for w in grid])  # grid, o, lead
+    weights = np.full((n_o, len(parts)), 1.0 / len(parts))
     for k in range(n_o):
-        train = training_mask(origins, horizon, k) & np.isfinite(observed)
+        train = training_mask(origins, horizon, k, groups) & np.isfinite(observed)
         if train.sum() >= MIN_PAIRS:
-            mean = {w: float(np.nanmean(scores[w][train])) for w in WEIGHTS}
-            best = min(mean.values())
-            weights[k] = max(w for w in WEIGHTS if mean[w] <= best + 1e-12)
-        out[k] = _pool(model[k:k + 1], baseline[k:k + 1], pick_m[k:k + 1], pick_b[k:k + 1], u[k:k + 1],
-                       weights[k])[0]
+            weights[k] = grid[int(np.argmin(np.nanmean(scores[:, train], axis=1)))]
+    out = np.concatenate([_pool(parts, picks, u, weights[k], k) for k in range(n_o)])
     return out, weights
 
 
-def _pool(model: np.ndarray, baseline: np.ndarray, pick_m: np.ndarray, pick_b: np.ndarray, u: np.ndarray,
-          w: float) -> np.ndarray:
-    """Samples of the mixture: each draw from the model with probability ``w``, else from the baseline (the
-    same uniforms for every weight, so the weights are compared on common random numbers)."""
-    rows = np.arange(model.shape[0])[:, None]
-    from_model = model[rows, pick_m]  # origins, n, leads
-    from_base = baseline[rows, pick_b]
-    return np.where((u < w)[:, :, None], from_model, from_base)
+def _pool(parts: list[np.ndarray], picks: list[np.ndarray], u: np.ndarray, w: np.ndarray,
+          k: int | None = None) -> np.ndarray:
+    """Samples of the mixture with weights ``w`` (of all origins, or of origin ``k`` alone): each draw comes
+    from the part its uniform falls in, the same uniforms for every weight vector (common random numbers)."""
+    rows = np.arange(u.shape[0])[:, None] if k is None else np.array([[k]])
+    uu = u if k is None else u[k:k + 1]
+    which = np.searchsorted(np.cumsum(w)[:-1], uu, side="right")  # origins, draws: index of the part
+    out = np.zeros((len(rows), u.shape[1], parts[0].shape[2]))
+    for i, (part, pick) in enumerate(zip(parts, picks, strict=True)):
+        chosen = part[rows, pick[rows[:, 0]]]
+        out = np.where((which == i)[:, :, None], chosen, out)
+    return out
