@@ -55,11 +55,11 @@ def test_scores_are_those_of_the_forecasts(backtest):
     assert row["observed"] == y and row["median"] == last_year
     assert row["crps"] == pytest.approx(abs(last_year - y))
     # the model: its median is the forecasts' median for that origin and lead
-    model = points[(points.method == "model") & (points.target == "dead_missing") & (points.route == "central_med")
+    model = points[(points.method == "model") & (points.target == "dead_missing_sea") & (points.route == "central_med")
                    & (points.origin == "2016-01") & (points.lead == 1)].iloc[0]
-    med = float(forecasts["dead_missing"].sel(quantile=0.5, origin="2016-01-01", lead=1, route="central_med"))
+    med = float(forecasts["dead_missing_sea"].sel(quantile=0.5, origin="2016-01-01", lead=1, route="central_med"))
     assert model["median"] == pytest.approx(med)
-    for name in ("arrivals_calibrated", "arrivals_blend", "dead_missing_calibrated", "dead_missing_blend"):
+    for name in ("arrivals_calibrated", "arrivals_blend", "dead_missing_sea_calibrated", "dead_missing_sea_blend"):
         q = forecasts[name].sel(origin="2016-01-01")
         assert np.isfinite(q).all() and (q.diff("quantile") >= 0).all()
     assert 0 <= model["crps"] and model["in90"] in (0.0, 1.0)
@@ -74,7 +74,7 @@ def test_report_and_files(backtest, tmp_path):
                               draws=1, replicates=1, agents_per_person=0.002, engine="serial")
     out = tmp_path / "bt"
     for name in ("report.md", "scores.csv", "points.csv", "forecasts.nc", "run.json",
-                 "plots/crps_by_lead_arrivals.png", "plots/crps_by_lead_dead_missing.png"):
+                 "plots/crps_by_lead_arrivals.png", "plots/crps_by_lead_dead_missing_sea.png"):
         assert (out / name).is_file(), name
     scores = pd.read_csv(out / "scores.csv")
     assert set(scores["lead"]) == {1, 2, 3} and set(scores["method"]) == set(METHODS)
@@ -209,4 +209,4 @@ def test_the_real_test_table_compares_the_blend_with_last_years_figure():
     table = last_origin_table(ds, "arrivals")
     assert table["blend closer than last year"].tolist() == ["yes", "no"]
     assert table["blend 90% holds it"].tolist() == ["yes", "no"]
-    assert last_origin_table(ds, "dead_missing").empty
+    assert last_origin_table(ds, "dead_missing_sea").empty

@@ -226,7 +226,7 @@ def test_report_table_puts_deaths_beside_flows(product):
     ds, _, _ = product
     table = protection_table(ds)
     cols = list(table.columns)
-    assert cols.index("Dead and missing") < cols.index("Arrivals")
+    assert cols.index("Dead and missing, land and sea") < cols.index("of whom at sea") < cols.index("Arrivals")
     assert {"Deaths per 1,000 attempts", "Rescued", "Returned", "Legal entries"} <= set(cols)
     assert len(table) == ds.sizes["scenario"] * (ds.sizes["route"] + 1)
 
@@ -239,3 +239,12 @@ def test_observed_history_is_the_record(product):
     ref = load_observations()["detections"].sel(time=slice("2015-01-01", "2015-12-01"))
     np.testing.assert_array_equal(hist.transpose("obs_time", "route").values,
                                   ref.transpose("time", "route").values)
+
+
+def test_a_minor_version_requires_only_what_it_had(product):
+    """dead_missing_sea came with schema 1.1: a 1.0 file without it still conforms, a 1.1 file must hold it."""
+    ds, _, _ = product
+    assert "dead_missing_sea" in ds and check_dataset(ds) == []
+    old = ds.drop_vars(["dead_missing_sea", "dead_missing_sea_draws"])
+    assert check_dataset(old.assign_attrs(schema_version="1.0")) == []
+    assert "variable 'dead_missing_sea' missing" in check_dataset(old.assign_attrs(schema_version="1.1"))

@@ -1,11 +1,12 @@
 """Backtest: forecasts from rolling origins scored against what was then observed, beside four baselines.
 
 For each origin (default every quarter 2019-01 to 2024-01) and each month ahead (1..horizon), the model's
-ensemble (:mod:`sim.forecast.ensemble`) and four statistical baselines fitted to the observed history up to
-the origin (seasonal naive, last value, ETS and a seasonal ARIMA; :mod:`sim.analysis.scores`) forecast two
-observed series per route: Frontex monthly detections (model: arrivals) and IOM monthly dead and missing
-(model: dead_missing). Scores: CRPS (a point forecast's CRPS is its absolute error), MASE (median forecasts,
-scaled per origin by the history's seasonal-naive error) and the coverage of the 50% and 90% intervals.
+ensemble (:mod:`sim.forecast.ensemble`) and four statistical baselines fitted to the observed history up to the
+origin (seasonal naive, last value, ETS and a seasonal ARIMA; :mod:`sim.analysis.scores`) forecast two observed
+series per route: Frontex monthly detections (model: arrivals) and IOM monthly dead and missing on the route's
+sea crossing (model: dead_missing_sea; IOM counts the route's deaths at sea, not the Sahara's). Scores: CRPS (a
+point forecast's CRPS is its absolute error), MASE (median forecasts, scaled per origin by the history's
+seasonal-naive error) and the coverage of the 50% and 90% intervals.
 
 At each origin the model knows only what was known then:
 
@@ -67,7 +68,7 @@ from sim.run.executor import run_jobs
 
 # model variable -> observed variable, label
 TARGETS = {"arrivals": ("detections", "arrivals vs Frontex detections"),
-           "dead_missing": ("dead_missing", "dead and missing vs IOM")}
+           "dead_missing_sea": ("dead_missing", "dead and missing at sea vs IOM")}
 METHODS = ("model", "calibrated", "blend", "ets", "sarimax", "seasonal_naive", "last_value")
 MODEL_METHODS = ("model", "calibrated", "blend")  # routesim's: raw ensemble, post-processed, blended with ETS
 SIMULATED = ("ets", "sarimax")  # baselines with simulated paths; the others are point forecasts

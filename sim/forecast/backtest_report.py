@@ -277,7 +277,8 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path,
         "`scores.csv` (per target, route, method and months ahead), `points.csv` (every scored month, with the "
         "fit its parameters came from in `calibration_until`), "
         "`forecasts.nc` (the model's quantiles by origin and months ahead), `plots/crps_by_lead_*.png`.", "",
-        "![arrivals](plots/crps_by_lead_arrivals.png)", "", "![dead and missing](plots/crps_by_lead_dead_missing.png)",
+        "![arrivals](plots/crps_by_lead_arrivals.png)", "",
+        "![dead and missing at sea](plots/crps_by_lead_dead_missing_sea.png)",
         "",
     ]
     text = "\n".join(lines)

@@ -38,7 +38,8 @@ from sim.run.executor import run_jobs
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # the forecast variables, in output order, described as in the results contract: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {name: RESULT_VARIABLES[name] for name in (
-    "crossing_attempts", "arrivals", "dead_missing", "deaths_per_1000_attempts", "interceptions", "returns",
+    "crossing_attempts", "arrivals", "dead_missing", "dead_missing_sea", "deaths_per_1000_attempts", "interceptions",
+    "returns",
     "rescued", "stranded", "legal_entries", "smuggler_revenue")}
 
 
@@ -163,7 +164,8 @@ def build_tasks(scn: Scenario, members: list[Member], origins: tuple[dt.date, ..
             last = drivers.pressure_history(s.interventions, net, [drivers.month_add(o, -1)])[0]
             rng = np.random.default_rng([seed, m.draw, o.year * 12 + o.month - 1, 0x5EED])
             paths.append(drivers.project(last, sigma[o], horizon, rng))
-        key = fingerprint("member", base, s.to_yaml(), seed, m.replicate, origins, horizon, drivers_as_of, *paths)
+        key = fingerprint("member", tuple(VARIABLES), base, s.to_yaml(), seed, m.replicate, origins, horizon,
+                          drivers_as_of, *paths)
         tasks.append(MemberTask(config, m.replicate, origins, horizon, tuple(paths), key))
     return tasks, [sigma[o] for o in origins]
 

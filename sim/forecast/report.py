@@ -24,7 +24,7 @@ COLORS = ("#1f4e79", "#b8441f", "#2e7d32", "#6a3d9a", "#8c6d1f")
 # fan charts: variable, observed overlay, title, y label
 FANS = (
     ("arrivals", "observed_detections", "Irregular arrivals (Frontex detections overlaid)", "persons per month"),
-    ("dead_missing", "observed_dead_missing", "Dead and missing (IOM Missing Migrants overlaid)",
+    ("dead_missing_sea", "observed_dead_missing", "Dead and missing at sea (IOM Missing Migrants overlaid)",
      "persons per month"),
     ("deaths_per_1000_attempts", None, "Deaths per 1,000 crossing attempts", "per 1,000 attempts"),
     ("crossing_attempts", None, "Crossing attempts", "persons per month"),
@@ -32,7 +32,8 @@ FANS = (
 )
 # the table: variable, heading, how the horizon is summarised
 TABLE = (
-    ("dead_missing", "Dead and missing", "sum"),
+    ("dead_missing", "Dead and missing, land and sea", "sum"),
+    ("dead_missing_sea", "of whom at sea", "sum"),
     ("deaths_per_1000_attempts", "Deaths per 1,000 attempts", "ratio"),
     ("rescued", "Rescued", "sum"),
     ("stranded", "Stranded in transit (last month)", "last"),

@@ -16,7 +16,17 @@ import xarray as xr
 from sim.errors import InputError
 from sim.forecast.ensemble import QUANTILES, VARIABLES
 
-FORECAST_SCHEMA_VERSION = "1.0"
+FORECAST_SCHEMA_VERSION = "1.1"
+ADDED_IN = {"dead_missing_sea": (1, 1)}  # variables added after 1.0, by the version that added them
+
+
+def _version(text: str) -> tuple[int, int]:
+    """(major, minor) of a schema_version; (0, 0) if it cannot be read."""
+    try:
+        major, minor = (int(x) for x in str(text).split(".")[:2])
+    except ValueError:
+        return (0, 0)
+    return (major, minor)
 PRODUCT = "routesim-forecast"
 DIMS = ("scenario", "quantile", "time", "route")
 DRAW_DIMS = ("scenario", "draw", "time", "route")
@@ -55,7 +65,10 @@ def check_dataset(ds: xr.Dataset) -> list[str]:
         problems.append("time is not consecutive month starts")
     if str(ds.attrs.get("forecast_origin", "")) != (f"{time[0]:%Y-%m}" if len(time) else ""):
         problems.append(f"forecast_origin {ds.attrs.get('forecast_origin')} is not the first month of time")
+    minor = _version(version) if version else _version(FORECAST_SCHEMA_VERSION)
     for name, (_, units, _) in VARIABLES.items():
+        if name not in ds and minor < ADDED_IN.get(name, (1, 0)):
+            continue  # a file of an earlier minor version need not hold what was added since
         for var, dims in ((name, DIMS), (f"{name}_draws", DRAW_DIMS)):
             if var not in ds:
                 problems.append(f"variable '{var}' missing")
