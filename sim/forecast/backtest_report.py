@@ -23,9 +23,9 @@ from sim.io.scenario import Scenario  # noqa: E402
 from sim.io.state import JobStore  # noqa: E402
 
 LABELS = {"model": "routesim ensemble (raw)", "calibrated": "routesim, calibrated on past origins",
-          "blend": "routesim calibrated + ETS blend", "ets": "ETS (statsmodels)",
+          "blend": "routesim blend (calibrated, ETS, seasonal ARIMA)", "ets": "ETS (statsmodels)",
           "sarimax": "seasonal ARIMA (statsmodels)", "seasonal_naive": "seasonal naive", "last_value": "last value"}
-STYLE = {"model": ("#9ecae1", "-"), "calibrated": ("#1f4e79", "-"), "blend": ("#08306b", "-"),
+STYLE = {"model": ("#9ecae1", "-"), "calibrated": ("#17becf", "-"), "blend": ("#08306b", "-"),
          "ets": ("#b8441f", "--"), "sarimax": ("#6a3d9a", "-."), "seasonal_naive": ("#777777", ":"),
          "last_value": ("#33a02c", ":")}
 
