@@ -247,7 +247,10 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path,
         f"Origins every {meta['every']} months from {meta['first']} to {meta['last']} ({meta['origins']} origins), "
         f"{meta['horizon']} months ahead; {meta['members']} ensemble members per origin (posterior draws x "
         f"replicates) at 1/{round(1 / meta['agents_per_person'])} scale; {meta['wall_seconds'] / 60:.1f} min on "
-        f"{meta['workers']} workers ({meta['engine']}).",
+        f"{meta['workers']} workers ({meta['engine']})"
+        + (f", computing {meta['jobs_computed']} of {meta['jobs_computed'] + meta['jobs_reused']} runs (members and "
+           "baseline fits) and reading the others from an earlier run of the same backtest (`.routesim-state`)."
+           if meta.get("jobs_reused") else "."),
         *_parameter_lines(points, meta), "",
         "## Plainly", "",
         f"- Lowest mean CRPS, counting target-routes (of {n}): "
