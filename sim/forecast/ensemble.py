@@ -38,9 +38,8 @@ from sim.run.executor import run_jobs
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 # the forecast variables, in output order, described as in the results contract: (long_name, units, cell_methods)
 VARIABLES: dict[str, tuple[str, str, str]] = {name: RESULT_VARIABLES[name] for name in (
-    "crossing_attempts", "arrivals", "dead_missing", "dead_missing_sea", "deaths_per_1000_attempts", "interceptions",
-    "returns",
-    "rescued", "stranded", "legal_entries", "smuggler_revenue")}
+    "crossing_attempts", "arrivals", "dead_missing", "dead_missing_sea", "deaths_per_1000_attempts",
+    "interceptions", "returns", "rescued", "stranded", "legal_entries", "smuggler_revenue")}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Post-processing that learns only from the past: the model ensemble's level and spread corrected, and a blend
-with a statistical baseline, each estimated at every forecast origin from the forecasts of earlier origins
+with statistical baselines, each estimated at every forecast origin from the forecasts of earlier origins
 whose months had been observed by then.
 
 Why: the raw ensemble carries the model's parameter and stochastic spread but not its structural error, and
