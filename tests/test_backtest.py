@@ -210,3 +210,15 @@ def test_the_real_test_table_compares_the_blend_with_last_years_figure():
     assert table["blend closer than last year"].tolist() == ["yes", "no"]
     assert table["blend 90% holds it"].tolist() == ["yes", "no"]
     assert last_origin_table(ds, "dead_missing_sea").empty
+
+
+def test_an_origins_scores_do_not_depend_on_the_other_origins(backtest):
+    """Every forecast at an origin (members and baseline paths) is the same whether or not the backtest holds
+    other origins."""
+    scn, obs, points, _ = backtest
+    alone, _ = run_backtest(scn, ORIGINS[1:], 3, obs, draws=1, replicates=2, agents_per_person=0.002,
+                            engine="serial")
+    raw = ["model", "ets", "sarimax", "seasonal_naive", "last_value"]  # post-processing learns from the others
+    cols = ["target", "route", "lead", "method", "median", "crps"]
+    both = points[(points["origin"] == "2016-04") & points["method"].isin(raw)][cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(both, alone[alone["method"].isin(raw)][cols].reset_index(drop=True))

@@ -271,14 +271,16 @@ def _sums(forecasts: dict[str, np.ndarray], observed: np.ndarray) -> tuple[np.nd
 
 def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, ...], horizon: int, workers: int,
                     engine: str, scheduler: str | None, progress: bool, store: JobStore | None) -> dict:
-    """Simulated paths of each probabilistic baseline, fitted to the history up to each origin."""
+    """Simulated paths of each probabilistic baseline, fitted to the history up to each origin. A fit's seed
+    follows its route and origin month, so an origin's baselines are the same whatever other origins the
+    backtest holds (and a longer backtest reuses a shorter one's stored fits)."""
     jobs, keys = [], []
     for method in SIMULATED:
         for target, (obs_var, _) in TARGETS.items():
             for r, route in enumerate(routes):
                 for k, origin in enumerate(origins):
                     jobs.append(BaselineJob(method, _history(obs[obs_var].sel(route=route), origin), horizon,
-                                            1000 * r + k))
+                                            100_000 * r + origin.year * 12 + origin.month - 1))
                     keys.append((method, target, r, k))
     out, todo = {}, []
     job_keys = [fingerprint(j.method, j.history, j.horizon, j.seed, ETS_PATHS) for j in jobs]
