@@ -20,7 +20,7 @@ from sim.analysis import targets as issue_targets
 from sim.analysis.calibration import calibrate
 from sim.analysis.calibration_spec import CalibrationSpec
 from sim.analysis.free_values import apply
-from sim.analysis.stock_fit import dtm_table, host_stock_table, libya_section, stock_section
+from sim.analysis.stock_fit import dtm_table, libya_section, observed_host_stocks, stock_section, stock_table
 from sim.errors import InputError
 from sim.io.observed import load_annual_observations
 from sim.io.outputs import provenance
@@ -65,21 +65,24 @@ def write_check_report(spec: CalibrationSpec, fitted: dict, ds: xr.Dataset, obse
              "randomness, though not its structural error.\n\n"
              f"Best values: {fitted['parameters']} ; intervention strengths: {fitted['interventions']}\n"
              + history_note(spec.source, out))
-    if "transit_stock" in ds:  # runs with host stocks: compare them with UNHCR's end-year figures
-        extra += "\n" + stock_section(ds, spec.scenario.network)
-    extra += "\n" + libya_section(ds)  # migrants in Libya against the IOM DTM rounds (when the results hold them)
+    # runs with host stocks: compare them with UNHCR's end-year figures; migrants in Libya with the DTM rounds
+    stocks = stock_table(ds, observed_host_stocks(spec.scenario.network)) if "transit_stock" in ds else pd.DataFrame()
+    rounds = dtm_table(ds)
+    extra += "\n" + stock_section(stocks) + "\n" + libya_section(ds, table=rounds)
     targets = (*DEFAULT_TARGETS, *COUNTRY_TARGETS) if "interceptions_by_crossing" in ds else DEFAULT_TARGETS
     if "arrivals_by_origin" in ds and "detections_by_origin" in observed:
         targets = (*targets, ORIGIN_TARGET)
     sd = record_discrepancy(spec, ds, observed, out, targets)
     return write_report(ds, observed, out, targets=targets, split_year=split,
                         title=f"Calibration fit report: {spec.name}", extra_md=extra, discrepancy=sd,
-                        preface=lambda table: target_scorecard(spec, ds, table, out))
+                        preface=lambda table: target_scorecard(spec, table, stocks, rounds, out))
 
 
-def target_scorecard(spec: CalibrationSpec, ds: xr.Dataset, table: pd.DataFrame, out: Path) -> str:
+def target_scorecard(spec: CalibrationSpec, table: pd.DataFrame, stocks: pd.DataFrame, rounds: pd.DataFrame,
+                     out: Path) -> str:
     """The report's section on issue 20's targets: in sample from this fit's table, out of sample from its own
-    held-out years or, for a fit on the whole period, from the held-out fit kept beside it."""
+    held-out years or, for a fit on the whole period, from the held-out fit kept beside it; the stocks from the
+    report's tables of host stocks and DTM rounds."""
     scored = issue_targets.in_sample_targets(table)
     if "period" in table.columns:
         scored += issue_targets.out_of_sample_targets(table)
@@ -87,8 +90,7 @@ def target_scorecard(spec: CalibrationSpec, ds: xr.Dataset, table: pd.DataFrame,
         held_out, name = issue_targets.held_out_table(out)
         if held_out is not None:
             scored += issue_targets.out_of_sample_targets(held_out, f"fit `{name}`")
-    stocks = host_stock_table(ds, spec.scenario.network) if "transit_stock" in ds else pd.DataFrame()
-    scored += issue_targets.stock_targets(stocks, dtm_table(ds))
+    scored += issue_targets.stock_targets(stocks, rounds)
     card = issue_targets.scorecard(scored, len(spec.parameters) + len(spec.interventions))
     if card and (history := history_link(spec.source, out)):
         card += (f"\nWhy each unmet target is unmet, from these tables, and what would supply the missing mechanism: "

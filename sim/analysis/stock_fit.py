@@ -68,16 +68,9 @@ def _markdown_rows(table: pd.DataFrame, keys: tuple[str, str]) -> list[str]:
             for _, r in table.iterrows()]
 
 
-def host_stock_table(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> pd.DataFrame:
-    """:func:`stock_table` against UNHCR's figures; empty when the results keep no host stocks."""
-    if "transit_stock" not in results:
-        return pd.DataFrame()
-    return stock_table(results, observed_host_stocks(network_dir, drivers_dir))
-
-
-def stock_section(results: xr.Dataset, network_dir: Path, drivers_dir: Path | None = None) -> str:
-    """Markdown for the fit report: the table, and the share of host-years within tolerance per host."""
-    table = host_stock_table(results, network_dir, drivers_dir)
+def stock_section(table: pd.DataFrame) -> str:
+    """Markdown for the fit report from :func:`stock_table` against :func:`observed_host_stocks`: the table, and
+    the share of host-years within tolerance per host; empty for an empty table."""
     if table.empty:
         return ""
     share = table.groupby("host")["within_tolerance"].mean().mul(100).round(0)
@@ -116,9 +109,10 @@ def dtm_table(results: xr.Dataset, drivers_dir: Path | None = None) -> pd.DataFr
     return libya_table(results, drivers.load_dtm_libya(drivers_dir))
 
 
-def libya_section(results: xr.Dataset, drivers_dir: Path | None = None) -> str:
-    """Markdown for the fit report: migrants in Libya against the IOM DTM rounds."""
-    table = dtm_table(results, drivers_dir)
+def libya_section(results: xr.Dataset, drivers_dir: Path | None = None, table: pd.DataFrame | None = None) -> str:
+    """Markdown for the fit report: migrants in Libya against the IOM DTM rounds (``table``: :func:`dtm_table`,
+    when the caller has it already)."""
+    table = dtm_table(results, drivers_dir) if table is None else table
     if table.empty:
         return ""
     dtm = drivers.load_dtm_libya(drivers_dir)
