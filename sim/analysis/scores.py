@@ -179,7 +179,7 @@ def _log_model_paths(simulate, name: str, history: np.ndarray, horizon: int, n_p
 def _simulate_ets(y: np.ndarray, horizon: int, n_paths: int, seed: int, seasonal: bool) -> np.ndarray:
     """Fit the ETS model to log counts and return simulated log paths, shape (n_paths, horizon)."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel, ETSResults
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     model = ETSModel(y, error="add", trend="add", damped_trend=True,
                      seasonal="add" if seasonal else None, seasonal_periods=SEASON if seasonal else None)
@@ -187,16 +187,12 @@ def _simulate_ets(y: np.ndarray, horizon: int, n_paths: int, seed: int, seasonal
         warnings.simplefilter("ignore", ConvergenceWarning)  # short, step-shaped series often stop early
         warnings.simplefilter("ignore", RuntimeWarning)  # optimiser probing overflows in exp/log
         fit = model.fit(disp=False)
-    # statsmodels 0.15 renamed simulate's random_state to rng; pass a Generator to whichever exists
-    seed_arg = "rng" if "rng" in inspect.signature(ETSResults.simulate).parameters else "random_state"
-    sim = fit.simulate(horizon, anchor="end", repetitions=n_paths, **{seed_arg: np.random.default_rng(seed)})
-    return np.asarray(sim, dtype=float).reshape(horizon, n_paths).T
+    return _paths_from(fit, horizon, n_paths, seed)
 
 
 def _simulate_sarimax(y: np.ndarray, horizon: int, n_paths: int, seed: int, seasonal: bool = True) -> np.ndarray:
     """Fit ARIMA(1,0,0)(0,1,1)[12] to log counts and return simulated log paths, shape (n_paths, horizon)."""
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.statespace.mlemodel import MLEResults
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     model = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 1, SEASON), trend="n")
@@ -205,6 +201,12 @@ def _simulate_sarimax(y: np.ndarray, horizon: int, n_paths: int, seed: int, seas
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", UserWarning)  # non-invertible starting values on short series
         fit = model.fit(disp=False)
-    seed_arg = "rng" if "rng" in inspect.signature(MLEResults.simulate).parameters else "random_state"
+    return _paths_from(fit, horizon, n_paths, seed)
+
+
+def _paths_from(fit, horizon: int, n_paths: int, seed: int) -> np.ndarray:  # noqa: ANN001 - statsmodels results
+    """``n_paths`` simulated paths (n_paths x horizon) from the end of a fitted statsmodels model. statsmodels
+    0.15 renamed simulate's random_state to rng; a Generator goes to whichever exists."""
+    seed_arg = "rng" if "rng" in inspect.signature(fit.simulate).parameters else "random_state"
     sim = fit.simulate(horizon, anchor="end", repetitions=n_paths, **{seed_arg: np.random.default_rng(seed)})
     return np.asarray(sim, dtype=float).reshape(horizon, n_paths).T

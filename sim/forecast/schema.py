@@ -18,15 +18,6 @@ from sim.forecast.ensemble import QUANTILES, VARIABLES
 
 FORECAST_SCHEMA_VERSION = "1.1"
 ADDED_IN = {"dead_missing_sea": (1, 1)}  # variables added after 1.0, by the version that added them
-
-
-def _version(text: str) -> tuple[int, int]:
-    """(major, minor) of a schema_version; (0, 0) if it cannot be read."""
-    try:
-        major, minor = (int(x) for x in str(text).split(".")[:2])
-    except ValueError:
-        return (0, 0)
-    return (major, minor)
 PRODUCT = "routesim-forecast"
 DIMS = ("scenario", "quantile", "time", "route")
 DRAW_DIMS = ("scenario", "draw", "time", "route")
@@ -37,6 +28,15 @@ GLOBAL_ATTRS = (
     "horizon_months", "data_vintage", "calibration_file", "calibration_sha256", "posterior_samples", "draws",
     "replicates_per_draw", "agents_per_person", "seed", "driver_model", "scenarios", "created",
 )
+
+
+def _version(text: str) -> tuple[int, int]:
+    """(major, minor) of a schema_version; (0, 0) if it cannot be read."""
+    try:
+        major, minor = (int(x) for x in str(text).split(".")[:2])
+    except ValueError:
+        return (0, 0)
+    return (major, minor)
 
 
 def check_dataset(ds: xr.Dataset) -> list[str]:
@@ -65,9 +65,9 @@ def check_dataset(ds: xr.Dataset) -> list[str]:
         problems.append("time is not consecutive month starts")
     if str(ds.attrs.get("forecast_origin", "")) != (f"{time[0]:%Y-%m}" if len(time) else ""):
         problems.append(f"forecast_origin {ds.attrs.get('forecast_origin')} is not the first month of time")
-    minor = _version(version) if version else _version(FORECAST_SCHEMA_VERSION)
+    file_version = _version(version or FORECAST_SCHEMA_VERSION)
     for name, (_, units, _) in VARIABLES.items():
-        if name not in ds and minor < ADDED_IN.get(name, (1, 0)):
+        if name not in ds and file_version < ADDED_IN.get(name, (1, 0)):
             continue  # a file of an earlier minor version need not hold what was added since
         for var, dims in ((name, DIMS), (f"{name}_draws", DRAW_DIMS)):
             if var not in ds:
