@@ -52,6 +52,7 @@ from sim.analysis.scores import (
 from sim.errors import InputError
 from sim.forecast import drivers, postprocess
 from sim.forecast.ensemble import (
+    QUANTILES,
     VARIABLES,
     Ensemble,
     build_tasks,
@@ -186,11 +187,11 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
     for t, result in enumerate(run_tasks(tasks, workers, engine, scheduler, progress, store)):
         values[0, t % n_members, t // n_members] = result[0]
     ens = Ensemble([scn], member_plan(draws, replicates, 1), origins, horizon, routes, values, app, scn.seed, [])
-    baselines = _baseline_paths(observed.reindex(route=routes), routes, origins, horizon, workers, engine,
-                                scheduler, progress, store)
-    shock = _shock_windows(scn, origins, horizon)
-    rows = []
     obs = observed.reindex(route=routes)
+    baselines = _baseline_paths(obs, routes, origins, horizon, workers, engine, scheduler, progress, store)
+    shock = _shock_windows(scn, origins, horizon)
+    months_ahead = pd.DatetimeIndex([drivers.month_add(o, h) for o in origins for h in range(horizon)])
+    rows = []
     weights, processed, last = {}, {}, {}
     for target, (obs_var, _) in TARGETS.items():
         for method in ("calibrated", "blend"):
@@ -198,9 +199,7 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
         j = list(VARIABLES).index(target)
         for r, route in enumerate(routes):
             series = obs[obs_var].sel(route=route)
-            observed_ahead = np.array([[float(series.sel(time=pd.Timestamp(drivers.month_add(o, h))))
-                              if pd.Timestamp(drivers.month_add(o, h)) in series["time"] else np.nan
-                              for h in range(horizon)] for o in origins])
+            observed_ahead = series.reindex(time=months_ahead).values.reshape(len(origins), horizon)
             calibrated = postprocess.calibrate(np.moveaxis(ens.values[0, :, :, j, :, r], 0, 1), observed_ahead,
                                                origins, groups=until)
             paths = [np.stack([baselines[(m, target, r, k)] for k in range(len(origins))]) for m in SIMULATED]
@@ -222,14 +221,12 @@ def run_backtest(scn: Scenario, origins: tuple[dt.date, ...], horizon: int, obse
                     last[(target, r)] = _sums(forecasts, observed_ahead[k])
                 history_end = f"{drivers.month_add(origin, -1):%Y-%m}"  # a baseline is fitted up to the origin
                 for lead in range(horizon):
-                    month = drivers.month_add(origin, lead)
-                    y = float(series.sel(time=pd.Timestamp(month))) if pd.Timestamp(month) in series["time"] \
-                        else np.nan
+                    y = float(observed_ahead[k, lead])
                     if not np.isfinite(y):
                         continue
                     for method in METHODS:
                         sample = forecasts[method][:, lead]
-                        q = nan_quantile(sample, [0.05, 0.25, 0.5, 0.75, 0.95])
+                        q = nan_quantile(sample, QUANTILES)
                         point = sample.size == 1
                         fitted = until[k] if method in MODEL_METHODS else None
                         rows.append({
@@ -299,9 +296,6 @@ def _baseline_paths(obs: xr.Dataset, routes: list[str], origins: tuple[dt.date, 
     return out
 
 
-QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95]
-
-
 def forecasts_dataset(ens: Ensemble, processed: dict[tuple[str, str], np.ndarray] | None = None) -> xr.Dataset:
     """The model's backtest forecasts: quantiles over members by origin and lead (months ahead); with
     ``processed`` ((method, target) -> samples as origin, sample, lead, route) also ``<target>_<method>`` for the
@@ -315,7 +309,7 @@ def forecasts_dataset(ens: Ensemble, processed: dict[tuple[str, str], np.ndarray
                                       nan_quantile(samples, QUANTILES, axis=1),
                                       {"long_name": f"{VARIABLES[target][0]}, {method} on earlier origins",
                                        "units": VARIABLES[target][1]})
-    return xr.Dataset(data, coords={"quantile": [0.05, 0.25, 0.5, 0.75, 0.95],
+    return xr.Dataset(data, coords={"quantile": list(QUANTILES),
                                     "origin": pd.DatetimeIndex(ens.origins), "lead": np.arange(1, ens.horizon + 1),
                                     "route": ens.routes},
                       attrs={"title": "routesim backtest forecasts", "members": len(ens.members)})

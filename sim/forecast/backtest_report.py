@@ -15,7 +15,15 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from sim.forecast.backtest import METHODS, TARGETS, Anchor, overall, run_backtest, summarise  # noqa: E402
+from sim.forecast.backtest import (  # noqa: E402
+    METHODS,
+    MODEL_METHODS,
+    TARGETS,
+    Anchor,
+    overall,
+    run_backtest,
+    summarise,
+)
 from sim.io.outfolder import STATE_DIR  # noqa: E402
 from sim.io.outputs import atomic_folder, peak_memory_mb, write_netcdf  # noqa: E402
 from sim.io.plots import ROUTE_TITLES  # noqa: E402
@@ -122,15 +130,21 @@ def _parameter_lines(points: pd.DataFrame, meta: dict) -> list[str]:
 
 BOOTSTRAP = 2000  # resamples of the block bootstrap over origins
 BLOCK = 4  # consecutive origins per block (a year of quarterly origins: forecasts from nearby origins share errors)
-BASELINES = ("ets", "sarimax", "seasonal_naive", "last_value")
+BASELINES = tuple(m for m in METHODS if m not in MODEL_METHODS)
+
+
+def out_of_sample_origins(points: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Every method's rows at the origins where ``method`` is out of sample, so that methods are compared on
+    the same origins."""
+    fresh = points[(points["method"] == method) & points["out_of_sample"].astype(bool)]["origin"].unique()
+    return points[points["origin"].isin(fresh)]
 
 
 def skill(points: pd.DataFrame, method: str = "blend", against: str = "ets", seed: int = 0) -> pd.DataFrame:
     """Per target and route: the CRPS skill score of ``method`` over ``against`` (1 - CRPS ratio; above 0:
     better) on the out-of-sample months, with a 90% interval from a moving-block bootstrap over origins
     (blocks of ``BLOCK`` consecutive origins), since months forecast from one origin share its errors."""
-    fresh = points[(points["method"] == method) & points["out_of_sample"].astype(bool)]["origin"].unique()
-    use = points[points["origin"].isin(fresh)]
+    use = out_of_sample_origins(points, method)
     rng = np.random.default_rng(seed)
     rows = []
     for (target, route), g in use.groupby(["target", "route"], sort=False):
@@ -151,12 +165,10 @@ def skill(points: pd.DataFrame, method: str = "blend", against: str = "ets", see
     return pd.DataFrame(rows)
 
 
-def _target_lines(points: pd.DataFrame) -> list[str]:
-    """Issue 21's targets, out of sample, for the blend: CRPS against ETS per target-route, against every
-    baseline on average, and the coverage of its intervals per target."""
-    fresh = points[(points["method"] == "blend") & points["out_of_sample"].astype(bool)]["origin"].unique()
-    oos = points[points["origin"].isin(fresh)]  # every method, on the origins where the blend is out of sample
-    table = skill(points)
+def _target_lines(points: pd.DataFrame, table: pd.DataFrame) -> list[str]:
+    """Issue 21's targets, out of sample, for the blend: CRPS against ETS per target-route (``table``, from
+    :func:`skill`), against every baseline on average, and the coverage of its intervals per target."""
+    oos = out_of_sample_origins(points, "blend")
     if table.empty:
         return []
     at_or_below = int((table["skill"] >= 0).sum())
@@ -237,6 +249,7 @@ def _rel(path: object) -> str:
 def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path,
                  forecasts: xr.Dataset | None = None) -> str:
     head = headline(points)
+    skills = skill(points)
     shock = overall(points, ("target", "policy_shock_window", "method"))
     wins = head["best (CRPS)"].value_counts().to_dict()
     n = len(head)
@@ -262,12 +275,12 @@ def write_report(points: pd.DataFrame, scn: Scenario, meta: dict, folder: Path,
          "uncertainty but not its own structural error, and the calibration leaves a level bias on several "
          "routes (calibration/baseline/report.md)." if model["in90"].mean() < 0.8 else
          "- The model's 90% intervals cover about as often as they should."),
-        *_shock_lines(points), *_target_lines(points), "",
+        *_shock_lines(points), *_target_lines(points, skills), "",
         "## Skill of the blend over ETS, out of sample", "",
         "1 - (the blend's CRPS summed over origins and months ahead) / (ETS's); above 0 the blend is better. "
         f"90% interval: moving-block bootstrap over origins ({BLOCK} consecutive origins per block, "
         f"{BOOTSTRAP} resamples).", "",
-        _md(skill(points)), "",
+        _md(skills), "",
         *_last_origin_lines(forecasts),
         "## Mean scores over all origins and months ahead", "",
         "CRPS in persons per month (lower is better); MASE: mean absolute error of the median over the "

@@ -77,13 +77,13 @@ def calibrate(members: np.ndarray, observed: np.ndarray, origins: Sequence[dt.da
     resid = np.log1p(np.maximum(observed, 0.0)) - mean
     out = np.full((n_o, N_QUANTILES, horizon), np.nan)
     z = stats.norm.ppf(LEVELS)
+    leads = np.broadcast_to(np.arange(1, horizon + 1), resid.shape)
     for k in range(n_o):
         train = training_mask(origins, horizon, k, groups) & np.isfinite(resid) & np.isfinite(mean)
         if train.sum() < MIN_PAIRS:
             take = np.linspace(0, members.shape[1] - 1, N_QUANTILES).round().astype(int)
             out[k] = np.sort(members[k], axis=0)[take]  # the raw members, resampled to the same size
             continue
-        leads = np.broadcast_to(np.arange(1, horizon + 1), train.shape)
         for h in range(horizon):
             lo, hi = _band(h + 1)
             use = train & (leads >= lo) & (leads <= hi)
